@@ -1,0 +1,49 @@
+import resolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+// The silent page: the smallest page that hands the authorization response to the parent window, addressed to its
+// own origin only. It loads nothing else, so the app never boots inside the hidden iframe. Kept in step with
+// src/silent-page.ts (same message shape).
+const post = 'parent!==window&&parent.postMessage({type:"connect-pkce:silent",url:location.href},location.origin)';
+const silentPages = {
+  name: 'silent-pages',
+  generateBundle() {
+    const page = (body) => `<!doctype html><meta charset="utf-8"><title>connect-pkce</title>${body}\n`;
+    this.emitFile({ type: 'asset', fileName: 'silent-renew.html', source: page(`<script>${post}</script>`) });
+    // For a strict CSP (script-src 'self'): the same code as an external script.
+    this.emitFile({ type: 'asset', fileName: 'silent-renew.js', source: `${post}\n` });
+    this.emitFile({ type: 'asset', fileName: 'silent-renew-csp.html', source: page('<script src="silent-renew.js"></script>') });
+  },
+};
+
+const ts = () => typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmit: false, declaration: false });
+
+export default [
+  {
+    input: 'src/index.ts',
+    external: ['oauth4webapi'],
+    output: { file: 'dist/index.mjs', format: 'es', sourcemap: true },
+    plugins: [ts(), silentPages],
+  },
+  {
+    input: 'src/index.ts',
+    output: {
+      file: 'dist/connect-pkce.iife.min.js',
+      format: 'iife',
+      name: 'ConnectPkce',
+      sourcemap: true,
+    },
+    plugins: [
+      resolve({ browser: true }),
+      ts(),
+      terser({ ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } }),
+    ],
+  },
+  {
+    input: 'src/index.ts',
+    output: { file: 'dist/index.d.ts', format: 'es' },
+    plugins: [dts()],
+  },
+];

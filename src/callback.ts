@@ -1,0 +1,72 @@
+import {
+  type AuthorizationServer,
+  authorizationCodeGrantRequest,
+  type Client,
+  clockTolerance,
+  None,
+  processAuthorizationCodeResponse,
+  validateAuthResponse,
+} from 'oauth4webapi';
+import type { ResolvedConfig } from './config.js';
+import { AuthError, toAuthError } from './errors.js';
+import { requestOptions } from './http.js';
+import type { Transaction, TransactionStore } from './login.js';
+import { type StoredSession, sessionFromTokenResponse } from './session.js';
+
+/** The authorization-response parameters of a callback URL (query only: the SDK never asks for fragment mode). */
+export const callbackParams = (url: string | URL): URLSearchParams => new URL(url, location.href).searchParams;
+
+/** Whether a URL looks like an authorization response: `state` plus `code` or `error` (RFC 6749 §4.1.2). */
+export function isCallbackUrl(url: string | URL): boolean {
+  const p = callbackParams(url);
+  return p.has('state') && (p.has('code') || p.has('error'));
+}
+
+export const clientOf = (c: ResolvedConfig): Client => ({ client_id: c.clientId, [clockTolerance]: c.clockTolerance });
+
+/**
+ * Finds and consumes the transaction a callback's `state` names. None, unknown, expired or already used →
+ * `state_mismatch` (RFC 6749 §10.12; RFC 9700 §4.7).
+ */
+export async function takeTransaction(store: TransactionStore, params: URLSearchParams): Promise<[string, Transaction]> {
+  const state = params.get('state');
+  const tx = state ? await store.take(state) : undefined;
+  if (!state || !tx) throw new AuthError('state_mismatch', 'The callback matches no pending login (unknown, expired or already used)');
+  return [state, tx];
+}
+
+/**
+ * The one path every authorization response takes, from the address bar or from the silent iframe: validate it
+ * (state, RFC 9207 `iss`, provider `error`), exchange the code with the PKCE verifier (RFC 6749 §4.1.3,
+ * RFC 7636 §4.5), validate the ID token (nonce, iss, aud, exp; OpenID Connect Core §3.1.3.7) and build the session.
+ * Nothing is stored here: the caller stores only what this returns.
+ */
+export async function exchangeCallback(
+  as: AuthorizationServer,
+  c: ResolvedConfig,
+  params: URLSearchParams,
+  state: string,
+  tx: Transaction,
+): Promise<StoredSession> {
+  try {
+    const client = clientOf(c);
+    const validated = validateAuthResponse(as, client, params, state);
+    const response = await authorizationCodeGrantRequest(
+      as,
+      client,
+      None(),
+      validated,
+      tx.redirectUri,
+      tx.verifier,
+      requestOptions(c),
+    );
+    const receivedAt = Date.now();
+    const result = await processAuthorizationCodeResponse(as, client, response, {
+      expectedNonce: tx.nonce,
+      requireIdToken: /(^|\s)openid(\s|$)/.test(c.scope),
+    });
+    return sessionFromTokenResponse(result, receivedAt);
+  } catch (e) {
+    throw toAuthError(e);
+  }
+}

@@ -1,0 +1,117 @@
+import {
+  type AuthorizationServer,
+  calculatePKCECodeChallenge,
+  generateRandomCodeVerifier,
+  generateRandomNonce,
+  generateRandomState,
+} from 'oauth4webapi';
+import type { ResolvedConfig } from './config.js';
+import { AuthError } from './errors.js';
+import type { SessionStore } from './storage.js';
+
+/** What a pending authorization request remembers until its callback: secrets that never leave this browser. */
+export interface Transaction {
+  /** PKCE code verifier (RFC 7636 §4.1). */
+  verifier: string;
+  /** Expected ID-token `nonce` (OpenID Connect Core §3.1.2.1). */
+  nonce: string;
+  /** The redirect URI the code was issued for; the token request must repeat it. */
+  redirectUri: string;
+  /** Where the app wants to go after login. */
+  returnTo?: string;
+  /** Local time the request was made, ms. */
+  createdAt: number;
+}
+
+/** How long a login may take before its transaction is dropped. */
+export const TRANSACTION_TTL = 10 * 60_000;
+
+/** Per-request options of an authorization request. */
+export interface AuthorizationRequestOptions {
+  redirectUri: string;
+  prompt?: string;
+  loginHint?: string;
+  extraParams?: Record<string, string>;
+  returnTo?: string;
+}
+
+/**
+ * Builds an authorization request (RFC 6749 §4.1.1) with PKCE S256 (RFC 7636 §4.2), a fresh `state` and `nonce`,
+ * the configured scope and tenant `acr_values`, and the transaction to keep until the callback.
+ */
+export async function createAuthorizationRequest(
+  as: AuthorizationServer,
+  c: ResolvedConfig,
+  o: AuthorizationRequestOptions,
+): Promise<{ url: URL; state: string; tx: Transaction }> {
+  if (!as.authorization_endpoint) throw new AuthError('invalid_response', 'The provider has no authorization_endpoint');
+  const verifier = generateRandomCodeVerifier();
+  const state = generateRandomState();
+  const nonce = generateRandomNonce();
+  const url = new URL(as.authorization_endpoint);
+  const params: Record<string, string | undefined> = {
+    ...c.params,
+    ...o.extraParams,
+    client_id: c.clientId,
+    redirect_uri: o.redirectUri,
+    response_type: 'code',
+    scope: c.scope,
+    state,
+    nonce,
+    code_challenge: await calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    prompt: o.prompt,
+    login_hint: o.loginHint,
+  };
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
+  return { url, state, tx: { verifier, nonce, redirectUri: o.redirectUri, returnTo: o.returnTo, createdAt: Date.now() } };
+}
+
+type Pending = Record<string, Transaction>;
+
+/**
+ * Login transactions live in sessionStorage, keyed by `state`, all in one entry per app so that stale ones
+ * (older than {@link TRANSACTION_TTL}) are dropped whenever the entry is touched.
+ */
+export class TransactionStore {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly key: string,
+  ) {}
+
+  private async read(): Promise<Pending> {
+    let all: Pending = {};
+    try {
+      all = JSON.parse((await this.store.get(this.key)) || '{}') ?? {};
+    } catch {
+      // Corrupt: treated as empty, so every callback fails state_mismatch instead of crashing.
+    }
+    const now = Date.now();
+    for (const [state, tx] of Object.entries(all))
+      if (!(now - tx?.createdAt < TRANSACTION_TTL && now >= tx.createdAt)) delete all[state];
+    return all;
+  }
+
+  private async write(all: Pending): Promise<void> {
+    await (Object.keys(all).length ? this.store.set(this.key, JSON.stringify(all)) : this.store.remove(this.key));
+  }
+
+  async save(state: string, tx: Transaction): Promise<void> {
+    const all = await this.read();
+    all[state] = tx;
+    await this.write(all);
+  }
+
+  /** Returns the transaction for `state` and deletes it, so a replayed callback finds nothing. */
+  async take(state: string): Promise<Transaction | undefined> {
+    const all = await this.read();
+    const tx = Object.hasOwn(all, state) ? all[state] : undefined;
+    delete all[state];
+    await this.write(all);
+    return tx;
+  }
+
+  async clear(): Promise<void> {
+    await this.store.remove(this.key);
+  }
+}

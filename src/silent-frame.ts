@@ -1,0 +1,88 @@
+import { AuthError } from './errors.js';
+
+/** The message the silent page posts to its parent (see `completeSilentRenew`). */
+export const SILENT_MESSAGE = 'connect-pkce:silent';
+/** The hidden iframe's window name: lets an app that boots inside it (silent URI = app route) know where it is. */
+export const SILENT_FRAME_NAME = 'connect-pkce-silent';
+
+/**
+ * Runs one `prompt=none` authorization request in a hidden iframe (OpenID Connect Core §3.1.2.1) and resolves with
+ * the callback parameters the iframe lands on. An answer counts only when it comes from that iframe's window, from
+ * the silent redirect URI's origin, and carries the expected `state`; everything else is ignored. Besides the
+ * silent page's `postMessage`, the iframe's URL is read on each `load` once it is back on our origin, so a provider
+ * error (or a silent page whose script failed) ends the wait at once instead of at the timeout.
+ *
+ * In every outcome (answer, timeout, abort) the iframe is sent to about:blank and removed, and the listener and
+ * timer are released.
+ */
+export function runSilentFrame(
+  authorizeUrl: string,
+  redirectUri: string,
+  state: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<URLSearchParams> {
+  const origin = new URL(redirectUri).origin;
+  const frame = document.createElement('iframe');
+  let cleanup!: () => void;
+
+  const result = new Promise<URLSearchParams>((resolve, reject) => {
+    const accept = (href: unknown) => {
+      if (typeof href !== 'string') return;
+      let url: URL;
+      try {
+        url = new URL(href);
+      } catch {
+        return;
+      }
+      if (url.origin === origin && url.searchParams.get('state') === state) resolve(url.searchParams);
+    };
+    const onMessage = (e: MessageEvent) => {
+      if (e.source === frame.contentWindow && e.origin === origin && e.data?.type === SILENT_MESSAGE) accept(e.data.url);
+    };
+    const onLoad = () => {
+      try {
+        accept(frame.contentWindow?.location.href);
+      } catch {
+        // Still on the provider's origin: its URL cannot be read. Wait for the next load or the message.
+      }
+    };
+    const onAbort = () => reject(new AuthError('disposed', 'The client was disposed during a silent renew'));
+    const timer = setTimeout(
+      () =>
+        reject(
+          new AuthError(
+            'timeout',
+            `No answer from the silent renew page within ${timeoutMs} ms. Check that ${redirectUri} is registered ` +
+              'as a redirect URI, serves a page that calls completeSilentRenew(), and that the provider allows ' +
+              'framing with prompt=none.',
+          ),
+        ),
+      timeoutMs,
+    );
+    cleanup = () => {
+      clearTimeout(timer);
+      removeEventListener('message', onMessage);
+      signal?.removeEventListener('abort', onAbort);
+      frame.removeEventListener('load', onLoad);
+      try {
+        frame.src = 'about:blank';
+      } catch {
+        // Ignored: removal below is what matters.
+      }
+      frame.remove();
+    };
+    if (signal?.aborted) return onAbort();
+    addEventListener('message', onMessage);
+    signal?.addEventListener('abort', onAbort);
+    frame.addEventListener('load', onLoad);
+    frame.setAttribute('aria-hidden', 'true');
+    frame.tabIndex = -1;
+    frame.title = 'connect-pkce silent renew';
+    frame.name = SILENT_FRAME_NAME;
+    frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
+    frame.src = authorizeUrl;
+    document.body.appendChild(frame);
+  });
+  return result.finally(() => cleanup());
+}
