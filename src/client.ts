@@ -47,6 +47,11 @@ export interface AuthClient {
   renew(): Promise<Session>;
   /** Clears the session here and in other tabs, then ends the provider session (RP-Initiated Logout 1.0). */
   logout(options?: { returnTo?: string }): Promise<void>;
+  /**
+   * `fetch` with `Authorization: Bearer <access token>` (RFC 6750 §2.1). On a 401 it renews once and retries
+   * once; any other status passes through untouched.
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends AuthEventName>(event: E, handler: Handler<E>): () => void;
   /** Removes every timer, listener, channel and iframe this client created. */
@@ -295,6 +300,17 @@ class Client implements AuthClient {
     }
     document.body.appendChild(form);
     form.submit();
+  }
+
+  async fetch(input: RequestInfo | URL, init?: RequestInit) {
+    const request = new Request(input, init);
+    const send = (token: string) => {
+      const r = request.clone();
+      r.headers.set('Authorization', `Bearer ${token}`);
+      return fetch(r);
+    };
+    const res = await send(await this.getAccessToken());
+    return res.status === 401 ? send((await this.renew()).accessToken) : res;
   }
 
   on<E extends AuthEventName>(event: E, handler: Handler<E>) {

@@ -5,3 +5,13 @@ export type { AuthEventName, AuthEvents } from './events.js';
 export type { Session } from './session.js';
 export { completeSilentRenew } from './silent-page.js';
 export type { SessionStore, StorageOption } from './storage.js';
+export {
+  type ConnectApiOptions,
+  type ConnectClientOptions,
+  type ConnectLocation,
+  type ConnectRegion,
+  connectApiUrl,
+  connectAuthority,
+  connectBaseUrl,
+  createConnectClient,
+} from './connect.js';

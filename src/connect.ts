@@ -1,0 +1,68 @@
+import { type AuthClient, createAuthClient } from './client.js';
+import type { AuthClientOptions } from './config.js';
+import { AuthError } from './errors.js';
+
+/** AVEVA CONNECT data services regions (US-West is the primary one). */
+export type ConnectRegion = 'uswe' | 'euno' | 'auea' | 'jpea';
+
+/** Where a CONNECT tenant lives: a region, or a custom host such as `https://uswe.datahub.connect.aveva.com`. */
+export type ConnectLocation = { region: ConnectRegion; host?: never } | { host: string; region?: never };
+
+/** The resource base URL (no trailing slash) of a region or host. */
+export function connectBaseUrl(where: ConnectRegion | ConnectLocation): string {
+  const w = typeof where === 'string' ? { region: where } : where;
+  if (w.region) {
+    if (!/^(uswe|euno|auea|jpea)$/.test(w.region))
+      throw new AuthError('invalid_config', `connect-pkce: unknown CONNECT region "${w.region}"`);
+    return `https://${w.region}.datahub.connect.aveva.com`;
+  }
+  const host = String(w.host ?? '');
+  try {
+    return new URL(/^https?:\/\//.test(host) ? host : `https://${host}`).origin;
+  } catch (cause) {
+    throw new AuthError('invalid_config', 'connect-pkce: "host" must be a host name or an https URL', { cause });
+  }
+}
+
+/** The identity authority of a region or host: `https://<region>.datahub.connect.aveva.com/identity`. */
+export const connectAuthority = (where: ConnectRegion | ConnectLocation): string => `${connectBaseUrl(where)}/identity`;
+
+/** Options of {@link createConnectClient}: the usual client options, with region (or host) and tenant instead of an authority. */
+export type ConnectClientOptions = Omit<AuthClientOptions, 'authority' | 'tenantId'> &
+  ConnectLocation & {
+    /** The CONNECT tenant ID (a GUID); sent as `acr_values=tenant:<id>` on every authorization request. */
+    tenantId: string;
+  };
+
+/**
+ * A client for an AVEVA CONNECT authorization-code client: the region's identity authority, scope
+ * `openid ocsapi` and the tenant's `acr_values`. Register `redirectUri`, `silentRedirectUri` and
+ * `postLogoutRedirectUri` exactly, and the app's origin as an allowed CORS origin.
+ */
+export function createConnectClient(o: ConnectClientOptions): AuthClient {
+  const { region, host, ...rest } = o;
+  return createAuthClient({
+    ...rest,
+    authority: connectAuthority(region ? { region } : { host: host as string }),
+    scope: o.scope ?? 'openid ocsapi',
+  });
+}
+
+/** Options of {@link connectApiUrl}. */
+export type ConnectApiOptions = ConnectLocation & {
+  tenantId: string;
+  /** Namespace ID; omit for tenant-level routes. */
+  namespace?: string;
+  /** API version, default `'v1'` (also `'v1-preview'`, `'v2-preview'`). */
+  version?: string;
+};
+
+/**
+ * A CONNECT REST URL: `/api/{version}/Tenants/{tenantId}[/Namespaces/{namespace}]/{...path}`, each segment
+ * URL-encoded, e.g. `connectApiUrl({ region: 'uswe', tenantId, namespace: 'prod' }, 'Streams')`.
+ */
+export function connectApiUrl(o: ConnectApiOptions, ...path: string[]): string {
+  const segments = ['api', o.version ?? 'v1', 'Tenants', o.tenantId];
+  if (o.namespace !== undefined) segments.push('Namespaces', o.namespace);
+  return [connectBaseUrl(o), ...[...segments, ...path].map(encodeURIComponent)].join('/');
+}
