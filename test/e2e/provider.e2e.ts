@@ -28,12 +28,12 @@ afterAll(async () => {
 });
 
 /** Authorization request URL built by hand, plus the PKCE verifier needed to redeem it. */
-function authorizeUrl(extra: Record<string, string> = {}) {
+function authorizeUrl(extra: Record<string, string> = {}, op = idp) {
   const verifier = b64url(randomBytes(32));
   const state = b64url(randomBytes(16));
-  const url = new URL(`${idp.issuer}/auth`);
+  const url = new URL(`${op.issuer}/auth`);
   url.search = new URLSearchParams({
-    client_id: idp.clientId,
+    client_id: op.clientId,
     response_type: 'code',
     redirect_uri: redirectUri,
     scope: 'openid profile ocsapi',
@@ -46,16 +46,32 @@ function authorizeUrl(extra: Record<string, string> = {}) {
 }
 
 /** Interactive sign-in in a top-level page; returns the redirect_uri the browser landed on. */
-async function signIn(page: Page, extra: Record<string, string> = {}) {
-  const req = authorizeUrl(extra);
+async function signIn(page: Page, extra: Record<string, string> = {}, op = idp) {
+  // prompt=login: show the form even if an earlier test left a provider session behind.
+  const req = authorizeUrl({ prompt: 'login', ...extra }, op);
   await page.goto(req.url);
   await fillLogin(page, 'alice');
   return { ...req, landed: new URL(page.url()) };
 }
 
+/** Redeem a code from node like a browser SDK would (public client; Origin header exercises CORS). */
+function redeem(code: string, verifier: string, op = idp) {
+  return testFetch(`${op.issuer}/token`, {
+    method: 'POST',
+    headers: { origin: app.origin },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: op.clientId,
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    }),
+  });
+}
+
 /** prompt=none in a hidden iframe of an app page, like a silent renew; resolves with the callback URL. */
 async function silentAuthorize(page: Page) {
-  const req = authorizeUrl({ prompt: 'none' });
+  const req = authorizeUrl({ prompt: 'none', acr_values: 'tenant:t-123' });
   await page.goto(`${app.origin}/blank.html`);
   const href = await page.evaluate(
     (src) =>
@@ -98,18 +114,7 @@ describe('e2e harness (no SDK)', () => {
     const code = landed.searchParams.get('code');
     expect(code).toBeTruthy();
 
-    // Redeem like a browser SDK would (public client, Origin header => CORS must allow the app).
-    const tokenRes = await testFetch(`${idp.issuer}/token`, {
-      method: 'POST',
-      headers: { origin: app.origin },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        client_id: idp.clientId,
-        code: code ?? '',
-        redirect_uri: redirectUri,
-        code_verifier: verifier,
-      }),
-    });
+    const tokenRes = await redeem(code ?? '', verifier);
     expect(tokenRes.headers.get('access-control-allow-origin')).toBe(app.origin);
     const tokens = await tokenRes.json();
     expect(tokenRes.status, JSON.stringify(tokens)).toBe(200);
@@ -127,7 +132,7 @@ describe('e2e harness (no SDK)', () => {
 
   test('prompt=none in a hidden iframe returns a code when third-party cookies are allowed', async () => {
     const page = await browser.newPage();
-    await signIn(page); // ensure a provider session regardless of test order
+    await signIn(page);
     idp.reset();
     const { landed, state } = await silentAuthorize(page);
     expect(landed.searchParams.get('error')).toBeNull();
@@ -186,5 +191,29 @@ describe('e2e harness (no SDK)', () => {
       idp.setDown(false);
     }
     await page.close();
+  });
+
+  test('refreshTokens + short accessTokenTtl options', async () => {
+    const op = await startProvider({ redirectUris: [redirectUri], refreshTokens: true, accessTokenTtl: 5 });
+    const page = await browser.newPage();
+    try {
+      const { landed, verifier } = await signIn(page, {}, op);
+      const tokens = await (await redeem(landed.searchParams.get('code') ?? '', verifier, op)).json();
+      expect(tokens).toMatchObject({ expires_in: 5, refresh_token: expect.any(String) });
+      const refreshed = await testFetch(`${op.issuer}/token`, {
+        method: 'POST',
+        headers: { origin: app.origin },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: op.clientId }),
+      });
+      const body = await refreshed.json();
+      expect(refreshed.status, JSON.stringify(body)).toBe(200);
+      // Public clients get a rotated refresh token on every use.
+      expect(body.refresh_token).toBeTypeOf('string');
+      expect(body.refresh_token).not.toBe(tokens.refresh_token);
+      expect(op.count('token', { grant_type: 'refresh_token' })).toBe(1);
+    } finally {
+      await page.close();
+      await op.close();
+    }
   });
 });

@@ -40,12 +40,16 @@ const MOUNTS: [prefix: string, dir: string][] = [
   ['/', join(REPO_ROOT, 'test', 'e2e', 'pages')],
 ];
 
+// The SDK's silent-renew pages, hosted at the app root as a real app would copy them there
+// (the CSP variant loads silent-renew.js relative to itself).
+const ROOT_DIST_FILES = new Set(['/silent-renew.html', '/silent-renew-csp.html', '/silent-renew.js']);
+
 // Loads, never answers: lets tests drive the SDK's silent-renew timeout.
 const HANG_PAGE = '<!doctype html><meta charset="utf-8"><title>hang</title><p>This page never posts a message.</p>';
 
 /** Map a URL path to a file inside one of the mounts, refusing `..` escapes. */
 function resolveFile(path: string): string | undefined {
-  if (path === '/silent-renew.html') return join(REPO_ROOT, 'dist', 'silent-renew.html');
+  if (ROOT_DIST_FILES.has(path)) return join(REPO_ROOT, 'dist', path.slice(1));
   for (const [prefix, dir] of MOUNTS) {
     if (!path.startsWith(prefix)) continue;
     const rel = path.slice(prefix.length) || 'index.html';
@@ -61,7 +65,13 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
   let config: object = {};
 
   const server = createServer({ key, cert }, async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'https://app.test').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'https://app.test').pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     counts.set(path, (counts.get(path) ?? 0) + 1);
 
     const extra = typeof opts.headers === 'function' ? opts.headers(path) : (opts.headers ?? {});

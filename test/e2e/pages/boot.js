@@ -1,0 +1,21 @@
+// Shared by app.html (ES module build) and app-iife.html (script-tag build): creates the client from the
+// test's config, records every event, and completes a callback when the page is one. Tests drive `window.auth`.
+window.boot = async (sdk) => {
+  const cfg = window.E2E_CONFIG;
+  const query = new URLSearchParams(location.search);
+  const options = { ...cfg.client };
+  if (query.get('storage')) options.storage = query.get('storage');
+  window.events = [];
+  window.sdk = sdk;
+  const auth = sdk.createAuthClient(options);
+  window.auth = auth;
+  for (const type of ['token', 'logout', 'expiring', 'expired', 'renewError'])
+    auth.on(type, (v) => window.events.push({ type, at: Date.now(), code: v?.code, token: v?.accessToken }));
+  try {
+    // Tests that tamper with a callback set e2e.hold and hand the altered URL to handleRedirectCallback.
+    if (auth.isCallback() && !sessionStorage.getItem('e2e.hold')) window.callbackResult = await auth.handleRedirectCallback();
+  } catch (e) {
+    window.callbackError = { code: e.code, message: e.message };
+  }
+  document.body.dataset.ready = '1';
+};

@@ -1,0 +1,12 @@
+// What test/e2e/pages/boot.js puts on window, as the tests see it inside page.evaluate().
+import type * as Sdk from '../../../src/index.js';
+
+declare global {
+  interface Window {
+    auth: Sdk.AuthClient;
+    sdk: typeof Sdk;
+    events: { type: string; at: number; code?: string; token?: string }[];
+    callbackResult?: { session: Sdk.Session; returnTo?: string };
+    callbackError?: { code: string; message: string };
+  }
+}

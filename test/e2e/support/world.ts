@@ -1,0 +1,74 @@
+import type { Page } from 'playwright-core';
+import { type AppServer, type AppServerOptions, startAppServer } from './app-server.js';
+import { type BrowserOptions, launchBrowser, type TestBrowser } from './browser.js';
+import { fillLogin } from './login.js';
+import { type ProviderHandle, type ProviderOptions, startProvider } from './provider.js';
+
+/** A provider, an app server and a browser wired together, with the SDK's client options in `/config.js`. */
+export interface World {
+  app: AppServer;
+  idp: ProviderHandle;
+  browser: TestBrowser;
+  /** The client options every app page gets (`window.E2E_CONFIG.client`). */
+  client: Record<string, unknown>;
+  /** Sets client options for pages loaded from now on. */
+  configure(overrides: Record<string, unknown>): void;
+  /** Opens an app page (`app.html` by default) and waits until the SDK booted. */
+  open(path?: string, page?: Page): Promise<Page>;
+  /** Logs in through the provider's form from an app page; resolves once the callback was handled. */
+  login(page: Page, user?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions extends Omit<ProviderOptions, 'redirectUris' | 'postLogoutRedirectUris'>, BrowserOptions {
+  appServer?: AppServerOptions;
+  client?: Record<string, unknown>;
+}
+
+/** The pages the SDK may be sent back to; all registered exactly, as CONNECT requires. */
+const REDIRECT_PAGES = ['/app.html', '/app-iife.html', '/silent-renew.html', '/silent-renew-csp.html', '/never.html'];
+
+export async function startWorld(o: WorldOptions = {}): Promise<World> {
+  const [app, browser] = await Promise.all([startAppServer(o.appServer), launchBrowser(o)]);
+  const idp = await startProvider({
+    ...o,
+    redirectUris: REDIRECT_PAGES.map((p) => app.origin + p),
+    postLogoutRedirectUris: [`${app.origin}/blank.html`],
+  });
+  const base = {
+    authority: idp.issuer,
+    clientId: idp.clientId,
+    redirectUri: `${app.origin}/app.html`,
+    silentRedirectUri: `${app.origin}/silent-renew.html`,
+    postLogoutRedirectUri: `${app.origin}/blank.html`,
+    scope: 'openid profile ocsapi',
+    tenantId: 't-123',
+    ...o.client,
+  };
+  const world: World = {
+    app,
+    idp,
+    browser,
+    client: base,
+    configure(overrides) {
+      world.client = { ...base, ...overrides };
+      app.setConfig({ client: world.client });
+    },
+    async open(path = '/app.html', page) {
+      const p = page ?? (await browser.newPage());
+      await p.goto(app.origin + path);
+      await p.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+      return p;
+    },
+    async login(page, user = 'alice') {
+      await Promise.all([page.waitForURL((u) => u.hostname === 'idp.test'), page.evaluate(() => window.auth.login())]);
+      await fillLogin(page, user);
+      await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    },
+    async close() {
+      await Promise.all([browser.close(), idp.close(), app.close()]);
+    },
+  };
+  world.configure({});
+  return world;
+}
