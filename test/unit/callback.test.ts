@@ -254,6 +254,7 @@ describe('a bad callback', () => {
     expect(error).toBeInstanceOf(AuthError);
     const err = error as AuthError;
     expect(err.code).toBe(bad.code);
+    console.log('DBG', bad.name, '=>', err.message);
     if (bad.answer?.error) {
       expect(err.description).toBe(bad.description);
       expect(err.message).toBe(bad.description ?? bad.code);
