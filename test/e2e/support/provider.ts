@@ -53,8 +53,8 @@ export interface ProviderHandle {
 
 const ROUTES: Record<string, RequestKind> = { '/auth': 'authorize', '/token': 'token' };
 
-// oidc-provider prints notices for every default it wants replaced and warns about Node 20,
-// the in-memory adapter and dev keys. Those are expected in a test harness: drop just those.
+// Every default oidc-provider nags about (NOTICE) is replaced below; what remains are warnings
+// about Node 20 and the in-memory adapter, both deliberate here. Drop just those two.
 const NOISE = /oidc-provider WARNING: (Unsupported runtime|a quick start development-only in-memory adapter)/;
 let oidcModule: Promise<typeof import('oidc-provider')> | undefined;
 function loadOidcProvider() {
