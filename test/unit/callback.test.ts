@@ -37,7 +37,7 @@ function errorText(e: AuthError): string {
   const seen = new WeakSet<object>();
   const replacer = (_k: string, v: unknown) => {
     if (v instanceof URLSearchParams) return v.toString();
-    if (v instanceof Error) return { name: v.name, message: v.message, cause: v.cause, ...v };
+    if (v instanceof Error) return { ...v, name: v.name, message: v.message, cause: v.cause };
     if (v && typeof v === 'object') {
       if (seen.has(v)) return '[circular]';
       seen.add(v);
@@ -134,7 +134,11 @@ describe('a good callback', () => {
     expect(JSON.parse(sessionStorage.getItem(SESSION_KEY)!).refreshToken).toMatch(/^refresh-/);
   });
 
-  it('accepts a token response without ID token when the scope does not ask for openid', async () => {
+  // BUG (src/callback.ts:65-66): `requireIdToken` is false for a scope without `openid`, but `expectedNonce` is
+  // always passed, and oauth4webapi treats any expected nonce as an OpenID response that must carry an ID token.
+  // So a plain OAuth login (scope without `openid`) can never succeed: it fails with invalid_response
+  // ('"response" body "id_token" property must be a string').
+  it.fails('accepts a token response without ID token when the scope does not ask for openid', async () => {
     const client = w.client({ scope: 'api.read' });
     w.provider.onToken((req) => w.provider.issue(req, { idToken: null }));
     const { session } = await w.signIn(client);
@@ -254,7 +258,6 @@ describe('a bad callback', () => {
     expect(error).toBeInstanceOf(AuthError);
     const err = error as AuthError;
     expect(err.code).toBe(bad.code);
-    console.log('DBG', bad.name, '=>', err.message);
     if (bad.answer?.error) {
       expect(err.description).toBe(bad.description);
       expect(err.message).toBe(bad.description ?? bad.code);

@@ -2,14 +2,16 @@ import { type MockInstance, vi } from 'vitest';
 import { APP_ORIGIN } from './fake-provider.js';
 
 interface HappyDomWindow {
-  happyDOM: { settings: { navigation: { disableChildFrameNavigation: boolean } } };
+  happyDOM: { setURL(url: string): void; settings: { navigation: { disableChildFrameNavigation: boolean } } };
 }
+
+const happyDOM = () => (window as unknown as HappyDomWindow).happyDOM;
 
 /** A clean page: empty Web Storage, the app's home URL, an empty body, no window name. */
 export function resetBrowser(): void {
   sessionStorage.clear();
   localStorage.clear();
-  history.replaceState(null, '', `${APP_ORIGIN}/`);
+  happyDOM().setURL(`${APP_ORIGIN}/`);
   document.body.innerHTML = '';
   window.name = '';
 }
@@ -26,6 +28,11 @@ export function captureNavigation(): MockInstance<(url: string | URL) => void> {
   return vi.spyOn(window.location, 'assign').mockImplementation(() => {});
 }
 
+/** Records form submissions instead of navigating: the SDK's logout POSTs a form to the provider. */
+export function captureFormSubmit(): MockInstance<() => void> {
+  return vi.spyOn(HTMLFormElement.prototype, 'submit').mockImplementation(() => {});
+}
+
 /** The URL of the last `location.assign` call. */
 export function lastNavigation(nav: MockInstance<(url: string | URL) => void>): URL {
   const call = nav.mock.calls.at(-1);
@@ -39,7 +46,7 @@ export function lastNavigation(nav: MockInstance<(url: string | URL) => void>): 
  * still refuse to expose their location, same-origin ones expose it.
  */
 export function blockFrameNavigation(): () => void {
-  const nav = (window as unknown as HappyDomWindow).happyDOM.settings.navigation;
+  const nav = happyDOM().settings.navigation;
   const before = nav.disableChildFrameNavigation;
   nav.disableChildFrameNavigation = true;
   return () => {

@@ -51,7 +51,11 @@ export interface TokenRequest {
 
 export type Reply = (req: TokenRequest) => Response | Promise<Response>;
 
-/** Changes to the next issued tokens. `claims` are merged into the ID token (a key set to `undefined` is dropped). */
+/**
+ * Changes to the next issued tokens. `claims` are merged into the ID token (a key set to `undefined` is dropped).
+ * An ID token is sent for the authorization_code grant, and for a refresh only when `claims` or `idToken` is given
+ * (as providers commonly do). `null` leaves a field out.
+ */
 export interface IssueOverrides {
   claims?: Record<string, unknown>;
   accessToken?: string;

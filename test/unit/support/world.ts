@@ -3,6 +3,7 @@ import { type AuthClient, type AuthClientOptions, type AuthEventName, createAuth
 import { SILENT_MESSAGE } from '../../../src/silent-frame.js';
 import {
   blockFrameNavigation,
+  captureFormSubmit,
   captureNavigation,
   lastNavigation,
   postFrom,
@@ -52,6 +53,8 @@ export const pendingTransactions = (): Record<string, StoredTransaction> =>
 export interface World {
   provider: FakeProvider;
   nav: MockInstance<(url: string | URL) => void>;
+  /** `HTMLFormElement.prototype.submit`, recorded (the logout form POST). */
+  submit: MockInstance<() => void>;
   /** Creates a client that is disposed after the test. */
   client(o?: Partial<AuthClientOptions>): AuthClient;
   /** Calls `login()` and returns the authorization URL it navigated to. */
@@ -110,6 +113,7 @@ export function useWorld(): World {
     resetBrowser();
     w.provider = new FakeProvider().install();
     w.nav = captureNavigation();
+    w.submit = captureFormSubmit();
     restoreFrames = blockFrameNavigation();
   });
 

@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AuthError } from '../../src/errors.js';
+import { completeSilentRenew } from '../../src/index.js';
+import { runSilentFrame, SILENT_FRAME_NAME, SILENT_MESSAGE } from '../../src/silent-frame.js';
+import { blockFrameNavigation, postFrom, resetBrowser, silentFrame, waitForSilentFrame } from './support/browser.js';
+import { APP_ORIGIN, ISSUER } from './support/fake-provider.js';
+
+const SILENT_URI = `${APP_ORIGIN}/silent-renew.html`;
+const STATE = 'state-123';
+const AUTHORIZE = `${ISSUER}/authorize?prompt=none&state=${STATE}&redirect_uri=${encodeURIComponent(SILENT_URI)}`;
+const answer = (query: string) => ({ type: SILENT_MESSAGE, url: `${SILENT_URI}?${query}` });
+
+/** Starts a silent run and tracks whether it settled. */
+function start(o: { timeoutMs?: number; signal?: AbortSignal } = {}) {
+  const run = {
+    settled: false,
+    promise: runSilentFrame(AUTHORIZE, SILENT_URI, STATE, o.timeoutMs ?? 10_000, o.signal),
+  };
+  run.promise.then(
+    () => (run.settled = true),
+    () => (run.settled = true),
+  );
+  return run;
+}
+
+/** Lets pending promise callbacks run. */
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+let restoreFrames: () => void;
+beforeEach(() => {
+  resetBrowser();
+  restoreFrames = blockFrameNavigation();
+});
+afterEach(() => {
+  restoreFrames();
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  resetBrowser();
+});
+
+describe('runSilentFrame', () => {
+  it('loads the authorization URL in a hidden, named iframe', async () => {
+    const run = start();
+    const frame = await waitForSilentFrame();
+    expect(frame.name).toBe(SILENT_FRAME_NAME);
+    expect(frame.src).toBe(AUTHORIZE);
+    expect(frame.getAttribute('aria-hidden')).toBe('true');
+    expect(frame.tabIndex).toBe(-1);
+    expect(frame.style.visibility).toBe('hidden');
+    postFrom(frame.contentWindow, APP_ORIGIN, answer(`code=c&state=${STATE}`));
+    await run.promise;
+  });
+
+  it("resolves with the callback parameters posted by its own window, from the silent page's origin, with the state", async () => {
+    const run = start();
+    const frame = await waitForSilentFrame();
+    postFrom(frame.contentWindow, APP_ORIGIN, answer(`code=the-code&state=${STATE}&iss=${encodeURIComponent(ISSUER)}`));
+    const params = await run.promise;
+    expect(params.get('code')).toBe('the-code');
+    expect(params.get('iss')).toBe(ISSUER);
+    expect(frame.isConnected).toBe(false);
+    expect(silentFrame()).toBeNull();
+  });
+
+  it('ignores messages from other origins, other windows, other states and other senders', async () => {
+    const run = start();
+    const frame = await waitForSilentFrame();
+    const other = document.createElement('iframe');
+    document.body.appendChild(other);
+
+    postFrom(frame.contentWindow, 'https://evil.example', answer(`code=evil&state=${STATE}`));
+    postFrom(window, APP_ORIGIN, answer(`code=evil&state=${STATE}`));
+    postFrom(other.contentWindow, APP_ORIGIN, answer(`code=evil&state=${STATE}`));
+    postFrom(null, APP_ORIGIN, answer(`code=evil&state=${STATE}`));
+    postFrom(frame.contentWindow, APP_ORIGIN, answer('code=evil&state=another-state'));
+    postFrom(frame.contentWindow, APP_ORIGIN, answer('code=evil'));
+    postFrom(frame.contentWindow, APP_ORIGIN, { type: 'something-else', url: `${SILENT_URI}?code=evil&state=${STATE}` });
+    postFrom(frame.contentWindow, APP_ORIGIN, { type: SILENT_MESSAGE, url: `https://evil.example/cb?code=evil&state=${STATE}` });
+    postFrom(frame.contentWindow, APP_ORIGIN, { type: SILENT_MESSAGE, url: 'not a url' });
+    postFrom(frame.contentWindow, APP_ORIGIN, { type: SILENT_MESSAGE, url: 42 });
+    postFrom(frame.contentWindow, APP_ORIGIN, 'a string');
+    await flush();
+    expect(run.settled).toBe(false);
+    expect(frame.isConnected).toBe(true);
+
+    postFrom(frame.contentWindow, APP_ORIGIN, answer(`code=good&state=${STATE}`));
+    expect((await run.promise).get('code')).toBe('good');
+  });
+
+  it('reads the answer from the iframe itself once it is back on our origin (a provider error, a broken silent page)', async () => {
+    const run = start();
+    const frame = silentFrame()!;
+    await new Promise((loaded) => frame.addEventListener('load', loaded, { once: true }));
+    // Loaded, but still on the provider: its location cannot be read, and that is no answer.
+    await flush();
+    expect(run.settled).toBe(false);
+    // The provider redirects the frame back to the silent page, which posts nothing.
+    frame.src = `${SILENT_URI}?error=login_required&state=${STATE}`;
+    const params = await run.promise;
+    expect(params.get('error')).toBe('login_required');
+    expect(silentFrame()).toBeNull();
+  });
+
+  it('ignores a page of our origin that is not the answer to this request', async () => {
+    const run = start({ timeoutMs: 50 });
+    const frame = await waitForSilentFrame();
+    frame.src = `${SILENT_URI}?error=login_required&state=other`;
+    await expect(run.promise).rejects.toMatchObject({ code: 'timeout' });
+  });
+
+  it('rejects with timeout when no answer comes, and removes the iframe and its timer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const run = start({ timeoutMs: 5_000 });
+    const frame = silentFrame();
+    expect(frame).not.toBeNull();
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(run.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const err = await run.promise.catch((e: AuthError) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect(err).toMatchObject({ code: 'timeout' });
+    expect((err as AuthError).message).toContain(SILENT_URI);
+    expect(frame?.isConnected).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('clears its timer once answered', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const run = start({ timeoutMs: 5_000 });
+    postFrom(silentFrame()!.contentWindow, APP_ORIGIN, answer(`code=c&state=${STATE}`));
+    await run.promise;
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it.each(['answer', 'timeout', 'abort'] as const)('releases its message listener after an %s', async (outcome) => {
+    const added = vi.spyOn(window, 'addEventListener');
+    const removed = vi.spyOn(window, 'removeEventListener');
+    const ctl = new AbortController();
+    const run = start({ timeoutMs: 20, signal: ctl.signal });
+    const listener = added.mock.calls.find(([type]) => type === 'message')?.[1];
+    expect(listener).toBeTypeOf('function');
+    if (outcome === 'answer') postFrom(silentFrame()!.contentWindow, APP_ORIGIN, answer(`code=c&state=${STATE}`));
+    if (outcome === 'abort') ctl.abort();
+    await run.promise.catch(() => {});
+    expect(removed).toHaveBeenCalledWith('message', listener);
+    expect(silentFrame()).toBeNull();
+  });
+
+  it('rejects with disposed on abort, and removes the iframe', async () => {
+    const ctl = new AbortController();
+    const run = start({ signal: ctl.signal });
+    const frame = await waitForSilentFrame();
+    ctl.abort();
+    await expect(run.promise).rejects.toMatchObject({ name: 'AuthError', code: 'disposed' });
+    expect(frame.isConnected).toBe(false);
+  });
+
+  it('rejects at once with disposed, without any iframe, when already aborted', async () => {
+    const ctl = new AbortController();
+    ctl.abort();
+    const appended = vi.spyOn(document.body, 'appendChild');
+    await expect(start({ signal: ctl.signal }).promise).rejects.toMatchObject({ code: 'disposed' });
+    expect(appended).not.toHaveBeenCalled();
+    expect(silentFrame()).toBeNull();
+  });
+});
+
+describe('completeSilentRenew', () => {
+  it('does nothing outside an iframe', () => {
+    expect(completeSilentRenew()).toBe(false);
+  });
+
+  it("posts this page's URL to the parent, addressed to this origin only", () => {
+    history.replaceState(null, '', `${SILENT_URI}?code=c&state=${STATE}`);
+    const postMessage = vi.fn();
+    vi.stubGlobal('parent', { postMessage });
+    expect(completeSilentRenew()).toBe(true);
+    expect(postMessage).toHaveBeenCalledWith({ type: SILENT_MESSAGE, url: `${SILENT_URI}?code=c&state=${STATE}` }, APP_ORIGIN);
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * Cross-tab coordination. happy-dom has no BroadcastChannel of its own; Node's global one is used, and it delivers
+ * between instances of one page just as a browser does between tabs. happy-dom's `navigator.locks` is null, so the
+ * tests that need Web Locks install a minimal in-memory LockManager (one lock per name, granted in order).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { StoredSession } from '../../src/session.js';
+import { newerSession, TabSync, type TabSyncHooks } from '../../src/tabs.js';
+import { useWorld } from './support/world.js';
+
+const w = useWorld();
+
+const session = (expiresAt: number, accessToken = `at-${expiresAt}`): StoredSession => ({
+  accessToken,
+  tokenType: 'bearer',
+  expiresAt,
+  receivedAt: expiresAt - 3_600_000,
+});
+
+let channelName = '';
+const opened: { close(): void }[] = [];
+
+/** A tab of the app on a fresh channel name (per test), with recorded hooks. */
+function tab(current: StoredSession | null = null) {
+  const hooks = {
+    current: vi.fn<TabSyncHooks['current']>(() => current),
+    onSession: vi.fn<TabSyncHooks['onSession']>(),
+    onLogout: vi.fn<TabSyncHooks['onLogout']>(),
+  };
+  const sync = new TabSync(channelName, hooks);
+  opened.push(sync);
+  return { sync, hooks };
+}
+
+/** Closes a tab now (a tab must be closed only once: see the dispose() test in client.test.ts). */
+function closeTab(t: { sync: TabSync }) {
+  opened.splice(opened.indexOf(t.sync), 1);
+  t.sync.close();
+}
+
+/** A bare channel on the same name: sees every message, and can send any. */
+function observer() {
+  const channel = new BroadcastChannel(channelName);
+  opened.push(channel);
+  const seen: Record<string, unknown>[] = [];
+  channel.onmessage = (e: MessageEvent) => seen.push(e.data);
+  return { channel, seen };
+}
+
+/** Waits until every message sent so far has been delivered. */
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+/** Installs a Web Locks stand-in: exclusive locks by name, granted in request order. */
+function installLocks() {
+  const tails = new Map<string, Promise<unknown>>();
+  const requested: string[] = [];
+  const locks = {
+    request: (name: string, fn: () => Promise<unknown>) => {
+      requested.push(name);
+      const run = (tails.get(name) ?? Promise.resolve()).then(() => fn());
+      tails.set(
+        name,
+        run.catch(() => {}),
+      );
+      return run;
+    },
+  };
+  Object.defineProperty(navigator, 'locks', { value: locks, configurable: true });
+  return requested;
+}
+
+afterEach(() => {
+  for (const o of opened.splice(0)) o.close();
+  Reflect.deleteProperty(navigator, 'locks');
+});
+
+describe('TabSync', () => {
+  it('carries a new session to the other tabs', async () => {
+    channelName = `t-${Math.random()}`;
+    const a = tab();
+    const b = tab();
+    const s = session(1_000);
+    a.sync.publish(s);
+    await vi.waitFor(() => expect(b.hooks.onSession).toHaveBeenCalledWith(s));
+    expect(a.hooks.onSession).not.toHaveBeenCalled();
+  });
+
+  it('carries a logout to the other tabs', async () => {
+    channelName = `t-${Math.random()}`;
+    const a = tab();
+    const b = tab();
+    a.sync.publishLogout();
+    await vi.waitFor(() => expect(b.hooks.onLogout).toHaveBeenCalledTimes(1));
+    expect(a.hooks.onLogout).not.toHaveBeenCalled();
+  });
+
+  it('answers a question with its current session, addressed to the asker', async () => {
+    channelName = `t-${Math.random()}`;
+    const s = session(5_000);
+    tab(s);
+    const o = observer();
+    o.channel.postMessage({ t: 'ask', from: 'new-tab' });
+    await vi.waitFor(() => expect(o.seen).toContainEqual({ t: 'answer', from: expect.any(String), to: 'new-tab', s }));
+  });
+
+  it('ask(true): a new tab gets a session from another tab', async () => {
+    channelName = `t-${Math.random()}`;
+    const s = session(5_000);
+    tab(s);
+    const fresh = tab();
+    await expect(fresh.sync.ask(true)).resolves.toEqual(s);
+  });
+
+  it('ask(true): null when no other tab has a session', async () => {
+    channelName = `t-${Math.random()}`;
+    tab(null);
+    await expect(tab().sync.ask(true)).resolves.toBeNull();
+  });
+
+  it('ask(): waits for every known tab and returns the newest session', async () => {
+    channelName = `t-${Math.random()}`;
+    const a = tab();
+    const b = tab(session(2_000));
+    const c = tab(session(3_000));
+    const d = tab(null);
+    // Tabs become known to each other through any message.
+    b.sync.publish(session(2_000));
+    c.sync.publish(session(3_000));
+    d.sync.publishLogout();
+    await settle();
+    await expect(a.sync.ask()).resolves.toEqual(session(3_000));
+  });
+
+  it('ask(): asks nobody when it knows no other tab', async () => {
+    channelName = `t-${Math.random()}`;
+    const a = tab();
+    const o = observer();
+    await expect(a.sync.ask()).resolves.toBeNull();
+    await settle();
+    expect(o.seen).toEqual([]);
+  });
+
+  it('forgets a tab that closed', async () => {
+    channelName = `t-${Math.random()}`;
+    const a = tab();
+    const b = tab(session(2_000));
+    b.sync.publish(session(2_000));
+    await settle();
+    closeTab(b);
+    await settle();
+    const o = observer();
+    await expect(a.sync.ask()).resolves.toBeNull();
+    await settle();
+    expect(o.seen).toEqual([]);
+  });
+
+  it('ignores malformed messages and answers meant for another tab', async () => {
+    channelName = `t-${Math.random()}`;
+    const a = tab();
+    const o = observer();
+    const pending = a.sync.ask(true);
+    for (const m of [null, 'text', 42, { t: 'answer', from: 'x', to: 'someone-else', s: session(9_000) }]) o.channel.postMessage(m);
+    await expect(pending).resolves.toBeNull();
+    expect(a.hooks.onSession).not.toHaveBeenCalled();
+    expect(a.hooks.onLogout).not.toHaveBeenCalled();
+  });
+
+  it('says goodbye on pagehide and asks again when restored from the back/forward cache', async () => {
+    channelName = `t-${Math.random()}`;
+    tab();
+    const o = observer();
+    window.dispatchEvent(new Event('pagehide'));
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: false }));
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    await settle();
+    expect(o.seen.map((m) => m.t)).toEqual(['bye', 'ask']);
+  });
+
+  it('stops listening to page events once closed', async () => {
+    channelName = `t-${Math.random()}`;
+    const a = tab();
+    closeTab(a);
+    const o = observer();
+    window.dispatchEvent(new Event('pagehide'));
+    await settle();
+    expect(o.seen).toEqual([]);
+  });
+
+  it('withLock runs the renewal under the Web Lock named after the app', async () => {
+    channelName = `t-${Math.random()}`;
+    const requested = installLocks();
+    const a = tab();
+    await expect(a.sync.withLock(async () => 'renewed')).resolves.toBe('renewed');
+    expect(requested).toEqual([`${channelName}:renew`]);
+  });
+
+  it('withLock still runs the renewal where Web Locks is missing', async () => {
+    channelName = `t-${Math.random()}`;
+    expect(navigator.locks ?? null).toBeNull();
+    await expect(tab().sync.withLock(async () => 42)).resolves.toBe(42);
+  });
+});
+
+describe('newerSession', () => {
+  it('picks the later expiry, and ignores a missing one', () => {
+    const a = session(1);
+    const b = session(2);
+    expect(newerSession(a, b)).toBe(b);
+    expect(newerSession(b, a)).toBe(b);
+    expect(newerSession(null, a)).toBe(a);
+    expect(newerSession(a, null)).toBe(a);
+    expect(newerSession(null, null)).toBeNull();
+    expect(newerSession(a, session(1))).toBe(a);
+  });
+});
+
+describe('clients in several tabs', () => {
+  const tabOptions = { shareAcrossTabs: true, storage: 'memory' as const, automaticSilentRenew: false };
+
+  it("a login in one tab becomes the other tabs' session", async () => {
+    const a = w.client(tabOptions);
+    const b = w.client(tabOptions);
+    await b.getSession();
+    const events = w.record(b, 'token');
+    const { session: s } = await w.signIn(a);
+    await vi.waitFor(() => expect(events).toEqual([{ name: 'token', value: s }]));
+    const requests = w.provider.requests.length;
+    expect(await b.getAccessToken()).toBe(s.accessToken);
+    expect(w.provider.requests).toHaveLength(requests);
+  });
+
+  it('a new tab starts with the session of an open tab', async () => {
+    const a = w.client(tabOptions);
+    const { session: s } = await w.signIn(a);
+    const c = w.client(tabOptions);
+    expect(await c.getSession()).toEqual(s);
+  });
+
+  it('a logout in one tab signs the other tabs out', async () => {
+    const a = w.client(tabOptions);
+    const b = w.client(tabOptions);
+    await w.signIn(a);
+    await vi.waitFor(async () => expect(await b.isAuthenticated()).toBe(true));
+    const events = w.record(b, 'logout');
+    await a.logout();
+    await vi.waitFor(() => expect(events).toHaveLength(1));
+    expect(await b.getSession()).toBeNull();
+  });
+
+  it('two tabs renewing at once make one refresh request and share its result', async () => {
+    installLocks();
+    w.provider.issueRefreshTokens = true;
+    const a = w.client(tabOptions);
+    await w.signIn(a);
+    const b = w.client(tabOptions);
+    await b.getSession();
+    const before = w.provider.tokenRequests.length;
+    const [ra, rb] = await Promise.all([a.renew(), b.renew()]);
+    expect(w.provider.tokenRequests).toHaveLength(before + 1);
+    expect(rb).toEqual(ra);
+    expect(ra.accessToken).toBe(w.provider.issuedAccessTokens.at(-1));
+  });
+});
