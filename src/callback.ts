@@ -10,7 +10,7 @@ import {
 import type { ResolvedConfig } from './config.js';
 import { AuthError, toAuthError } from './errors.js';
 import { requestOptions } from './http.js';
-import type { Transaction, TransactionStore } from './login.js';
+import { isOpenId, type Transaction, type TransactionStore } from './login.js';
 import { type StoredSession, sessionFromTokenResponse } from './session.js';
 
 /** The authorization-response parameters of a callback URL (query only: the SDK never asks for fragment mode). */
@@ -63,7 +63,7 @@ export async function exchangeCallback(
     const receivedAt = Date.now();
     const result = await processAuthorizationCodeResponse(as, client, response, {
       expectedNonce: tx.nonce,
-      requireIdToken: /(^|\s)openid(\s|$)/.test(c.scope),
+      requireIdToken: isOpenId(c.scope),
     });
     return sessionFromTokenResponse(result, receivedAt);
   } catch (e) {

@@ -77,6 +77,8 @@ class Client implements AuthClient {
   private inflight?: Promise<StoredSession>;
   /** A renewal failure that needs the user, for the current session: stops further silent attempts. */
   private blocked?: AuthError;
+  /** Counts logouts: a renewal that started before one must not sign the user back in. */
+  private epoch = 0;
 
   constructor(private readonly c: ResolvedConfig) {
     this.store = resolveStore(c.storage);
@@ -147,6 +149,7 @@ class Client implements AuthClient {
 
   private async clear(announce: boolean) {
     const had = this.current;
+    this.epoch++;
     this.current = null;
     this.blocked = undefined;
     this.scheduler.check();
@@ -231,6 +234,7 @@ class Client implements AuthClient {
   private async renewShared(): Promise<StoredSession> {
     await this.ready;
     const seen = this.current;
+    const epoch = this.epoch;
     const run = async () => {
       const peer = newerSession(this.current, (await this.tabs?.ask()) ?? null);
       if (peer && peer !== seen && (!seen || peer.expiresAt > seen.expiresAt)) {
@@ -238,6 +242,7 @@ class Client implements AuthClient {
         return peer;
       }
       const s = await this.renewNow(this.current);
+      if (epoch !== this.epoch) throw new AuthError('login_required', 'Signed out while the renewal was running');
       await this.commit(s);
       return s;
     };
@@ -255,27 +260,36 @@ class Client implements AuthClient {
   private async renewNow(prev: StoredSession | null): Promise<StoredSession> {
     if (this.abort.signal.aborted) throw new AuthError('disposed', 'The client was disposed');
     const as = await this.metadata();
+    let s: StoredSession | undefined;
     if (prev?.refreshToken) {
       try {
         const client = clientOf(this.c);
         const res = await refreshTokenGrantRequest(as, client, None(), prev.refreshToken, requestOptions(this.c));
         const receivedAt = Date.now();
-        return sessionFromTokenResponse(await processRefreshTokenResponse(as, client, res), receivedAt, prev);
+        s = sessionFromTokenResponse(await processRefreshTokenResponse(as, client, res), receivedAt, prev);
       } catch (e) {
         const err = toAuthError(e);
         // A provider that is down stays down for the iframe too; a rejected refresh token may still be replaced.
         if (isTransient(err)) throw err;
       }
     }
-    const { url, state, tx } = await createAuthorizationRequest(as, this.c, {
-      redirectUri: this.c.silentRedirectUri,
-      prompt: 'none',
-    });
-    const params = await runSilentFrame(url.href, tx.redirectUri, state, this.c.silentTimeout, this.abort.signal);
-    return exchangeCallback(as, this.c, params, state, tx);
+    if (!s) {
+      const { url, state, tx } = await createAuthorizationRequest(as, this.c, {
+        redirectUri: this.c.silentRedirectUri,
+        prompt: 'none',
+      });
+      const params = await runSilentFrame(url.href, tx.redirectUri, state, this.c.silentTimeout, this.abort.signal);
+      s = await exchangeCallback(as, this.c, params, state, tx);
+    }
+    // A renewal is for the same user (OpenID Connect Core §12.2): if someone else signed in at the provider
+    // meanwhile, the app has to decide, through an interactive login, rather than switch users silently.
+    const sub = prev?.claims?.sub;
+    if (sub && s.claims?.sub !== sub) throw new AuthError('login_required', 'The provider answered for another user');
+    return s;
   }
 
   async logout(o: { returnTo?: string } = {}) {
+    await this.ready;
     const idToken = this.current?.idToken;
     await this.clear(true);
     const returnTo = o.returnTo ?? this.c.postLogoutRedirectUri;

@@ -81,6 +81,9 @@ function number(name: string, value: unknown, fallback: number): number {
   return value;
 }
 
+/** An issuer identifier without its trailing slash, to compare two spellings of one authority. */
+export const withoutSlash = (u: string): string => String(u).replace(/\/+$/, '');
+
 const isLoopback = (u: URL) => /^(localhost|127(\.\d+){3}|\[::1\])$/.test(u.hostname);
 
 /** Validates options and applies defaults; throws `AuthError('invalid_config')` on the first problem. */
@@ -95,17 +98,21 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
   const silentRedirectUri = absoluteUrl('silentRedirectUri', o.silentRedirectUri ?? redirectUri).href;
   if (o.postLogoutRedirectUri !== undefined) absoluteUrl('postLogoutRedirectUri', o.postLogoutRedirectUri);
   const storage = o.storage ?? 'session';
-  if (typeof storage === 'string' ? !/^(session|local|memory)$/.test(storage) : typeof storage?.get !== 'function')
+  if (
+    typeof storage === 'string'
+      ? !/^(session|local|memory)$/.test(storage)
+      : !['get', 'set', 'remove'].every((m) => typeof storage?.[m as keyof SessionStore] === 'function')
+  )
     throw bad('"storage" must be "session", "local", "memory" or an object with get, set and remove');
   const params: Record<string, string> = { ...o.extraAuthorizationParams };
   if (o.tenantId !== undefined) {
     if (typeof o.tenantId !== 'string' || !o.tenantId) throw bad('"tenantId" must be a non-empty string');
     params.acr_values = `tenant:${o.tenantId}`;
   }
-  // The issuer identifier is compared exactly (RFC 8414 §3.3), so "…/identity/" is read as "…/identity".
-  const authority = issuer.href.replace(/([^/])\/+$/, '$1').replace(/^(\w+:\/\/[^/]+)$/, '$1/');
+  // Kept as written: discovery accepts the issuer with or without a trailing slash (see discovery.ts).
+  const authority = issuer.href;
   const insecure = issuer.protocol === 'http:';
-  if (o.metadata && o.metadata.issuer !== authority && `${o.metadata.issuer}/` !== authority)
+  if (o.metadata && withoutSlash(o.metadata.issuer) !== withoutSlash(authority))
     throw bad('"metadata.issuer" must equal "authority"');
   return {
     authority,

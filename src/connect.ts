@@ -64,5 +64,10 @@ export type ConnectApiOptions = ConnectLocation & {
 export function connectApiUrl(o: ConnectApiOptions, ...path: string[]): string {
   const segments = ['api', o.version ?? 'v1', 'Tenants', o.tenantId];
   if (o.namespace !== undefined) segments.push('Namespaces', o.namespace);
-  return [connectBaseUrl(o), ...[...segments, ...path].map(encodeURIComponent)].join('/');
+  segments.push(...path);
+  // "." and ".." survive encoding (%2E is read as a dot), so one taken from user input could move the request,
+  // and its bearer token, to another route.
+  if (segments.some((s) => /^(\.|\.\.|)$/.test(String(s))))
+    throw new AuthError('invalid_config', 'connect-pkce: an API path segment is empty, "." or ".."');
+  return [connectBaseUrl(o), ...segments.map(encodeURIComponent)].join('/');
 }

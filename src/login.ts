@@ -9,12 +9,15 @@ import type { ResolvedConfig } from './config.js';
 import { AuthError } from './errors.js';
 import type { SessionStore } from './storage.js';
 
+/** Whether a scope asks for OpenID Connect (and so an ID token and a nonce). */
+export const isOpenId = (scope: string): boolean => /(^|\s)openid(\s|$)/.test(scope);
+
 /** What a pending authorization request remembers until its callback: secrets that never leave this browser. */
 export interface Transaction {
   /** PKCE code verifier (RFC 7636 §4.1). */
   verifier: string;
-  /** Expected ID-token `nonce` (OpenID Connect Core §3.1.2.1). */
-  nonce: string;
+  /** Expected ID-token `nonce` (OpenID Connect Core §3.1.2.1); only when the scope asks for `openid`. */
+  nonce?: string;
   /** The redirect URI the code was issued for; the token request must repeat it. */
   redirectUri: string;
   /** Where the app wants to go after login. */
@@ -47,7 +50,7 @@ export async function createAuthorizationRequest(
   if (!as.authorization_endpoint) throw new AuthError('invalid_response', 'The provider has no authorization_endpoint');
   const verifier = generateRandomCodeVerifier();
   const state = generateRandomState();
-  const nonce = generateRandomNonce();
+  const nonce = isOpenId(c.scope) ? generateRandomNonce() : undefined;
   const url = new URL(as.authorization_endpoint);
   const params: Record<string, string | undefined> = {
     ...c.params,

@@ -51,8 +51,11 @@ export class TabSync {
     addEventListener('pageshow', this.onPageShow);
   }
 
+  private closed = false;
+
   private post(m: Message) {
-    this.channel.postMessage(m);
+    // After close() (a client disposed, e.g. by React StrictMode right after creation) there is no one to tell.
+    if (!this.closed) this.channel.postMessage(m);
   }
 
   private receive(m: Message) {
@@ -73,7 +76,7 @@ export class TabSync {
    * that carries a session settles it (a new tab looking for one); otherwise it waits for every known tab.
    */
   ask(any = false): Promise<StoredSession | null> {
-    if (!any && !this.peers.size) return Promise.resolve(null);
+    if (this.closed || (!any && !this.peers.size)) return Promise.resolve(null);
     return new Promise((resolve) => {
       let best: StoredSession | null = null;
       const pending = new Set(this.peers);
@@ -109,7 +112,9 @@ export class TabSync {
   }
 
   close(): void {
+    if (this.closed) return;
     this.onPageHide();
+    this.closed = true;
     removeEventListener('pagehide', this.onPageHide);
     removeEventListener('pageshow', this.onPageShow);
     this.channel.close();
