@@ -18,31 +18,39 @@ export interface AuthEvents {
 export type AuthEventName = keyof AuthEvents;
 export type Handler<E extends AuthEventName> = (value: AuthEvents[E]) => void;
 
-/** A minimal typed emitter. A throwing handler is reported, never allowed to break the SDK's own flow. */
-export class Emitter {
-  private readonly handlers = new Map<AuthEventName, Set<Handler<never>>>();
-
+/** A minimal typed emitter. */
+export interface Emitter {
   /** Subscribes; returns the function that unsubscribes. */
-  on<E extends AuthEventName>(event: E, handler: Handler<E>): () => void {
-    const set = this.handlers.get(event) ?? new Set();
-    this.handlers.set(event, set);
-    set.add(handler as Handler<never>);
-    return () => void set.delete(handler as Handler<never>);
-  }
+  on<E extends AuthEventName>(event: E, handler: Handler<E>): () => void;
+  /** Calls every handler; one that throws is reported, never allowed to break the SDK's own flow. */
+  emit<E extends AuthEventName>(event: E, value: AuthEvents[E]): void;
+  /** Drops every handler. */
+  clear(): void;
+}
 
-  emit<E extends AuthEventName>(event: E, value: AuthEvents[E]): void {
-    for (const h of [...(this.handlers.get(event) ?? [])]) {
-      try {
-        (h as Handler<E>)(value);
-      } catch (e) {
-        queueMicrotask(() => {
-          throw e;
-        });
+export function createEmitter(): Emitter {
+  // Loosely typed inside; the interface keeps each event's handler and value paired for callers.
+  type AnyHandler = (value: unknown) => void;
+  let handlers: Record<string, Set<AnyHandler>> = {};
+  return {
+    on(event, handler) {
+      const set = (handlers[event] ??= new Set());
+      set.add(handler as AnyHandler);
+      return () => void set.delete(handler as AnyHandler);
+    },
+    emit(event, value) {
+      for (const h of [...(handlers[event] ?? [])]) {
+        try {
+          h(value);
+        } catch (e) {
+          queueMicrotask(() => {
+            throw e;
+          });
+        }
       }
-    }
-  }
-
-  clear(): void {
-    this.handlers.clear();
-  }
+    },
+    clear: () => {
+      handlers = {};
+    },
+  };
 }

@@ -72,20 +72,22 @@ export async function createAuthorizationRequest(
 
 type Pending = Record<string, Transaction>;
 
+export interface TransactionStore {
+  save(state: string, tx: Transaction): Promise<void>;
+  /** Returns the transaction for `state` and deletes it, so a replayed callback finds nothing. */
+  take(state: string): Promise<Transaction | undefined>;
+  clear(): Promise<void>;
+}
+
 /**
  * Login transactions live in sessionStorage, keyed by `state`, all in one entry per app so that stale ones
  * (older than {@link TRANSACTION_TTL}) are dropped whenever the entry is touched.
  */
-export class TransactionStore {
-  constructor(
-    private readonly store: SessionStore,
-    private readonly key: string,
-  ) {}
-
-  private async read(): Promise<Pending> {
+export function createTransactionStore(store: SessionStore, key: string): TransactionStore {
+  const read = async (): Promise<Pending> => {
     let all: Pending = {};
     try {
-      all = JSON.parse((await this.store.get(this.key)) || '{}') ?? {};
+      all = JSON.parse((await store.get(key)) || '{}') ?? {};
     } catch {
       // Corrupt: treated as empty, so every callback fails state_mismatch instead of crashing.
     }
@@ -93,28 +95,25 @@ export class TransactionStore {
     for (const [state, tx] of Object.entries(all))
       if (!(now - tx?.createdAt < TRANSACTION_TTL && now >= tx.createdAt)) delete all[state];
     return all;
-  }
-
-  private async write(all: Pending): Promise<void> {
-    await (Object.keys(all).length ? this.store.set(this.key, JSON.stringify(all)) : this.store.remove(this.key));
-  }
-
-  async save(state: string, tx: Transaction): Promise<void> {
-    const all = await this.read();
-    all[state] = tx;
-    await this.write(all);
-  }
-
-  /** Returns the transaction for `state` and deletes it, so a replayed callback finds nothing. */
-  async take(state: string): Promise<Transaction | undefined> {
-    const all = await this.read();
-    const tx = Object.hasOwn(all, state) ? all[state] : undefined;
-    delete all[state];
-    await this.write(all);
-    return tx;
-  }
-
-  async clear(): Promise<void> {
-    await this.store.remove(this.key);
-  }
+  };
+  const write = async (all: Pending) => {
+    await (Object.keys(all).length ? store.set(key, JSON.stringify(all)) : store.remove(key));
+  };
+  return {
+    async save(state, tx) {
+      const all = await read();
+      all[state] = tx;
+      await write(all);
+    },
+    async take(state) {
+      const all = await read();
+      const tx = Object.hasOwn(all, state) ? all[state] : undefined;
+      delete all[state];
+      await write(all);
+      return tx;
+    },
+    clear: async () => {
+      await store.remove(key);
+    },
+  };
 }

@@ -15,11 +15,18 @@ export interface SchedulerHooks {
   renew(): Promise<unknown>;
 }
 
+export interface Scheduler {
+  /** Re-evaluates now; call it whenever the session changes. */
+  check(): void;
+  /** Stops for good: no timer, no listener, no renewal after this. */
+  dispose(): void;
+}
+
 /** Timers are capped so a throttled or suspended page never relies on one long timeout. */
 const MAX_TIMER_MS = 30_000;
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
-const WAKE_EVENTS = ['visibilitychange', 'focus', 'online', 'pageshow'] as const;
+const WAKE_EVENTS = ['visibilitychange', 'focus', 'online', 'pageshow'];
 
 /** When to renew a session: `lead` before expiry, clamped to half the token's lifetime. */
 export const renewalLead = (s: StoredSession, lead: number): number => Math.min(lead, (s.expiresAt - s.receivedAt) / 2);
@@ -41,78 +48,70 @@ export function backoff(attempt: number, msLeft: number): number {
  * renewal due while the laptop slept or the tab was throttled happens at the next check. Transient failures are
  * retried with backoff; any other failure stops renewing this session until a new one arrives.
  */
-export class RenewalScheduler {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private cycle: StoredSession | null = null;
-  private jitter = 0;
-  private attempt = 0;
-  private retryAt = 0;
-  private stopped = false;
-  private running = false;
-  private firedExpiring = false;
-  private firedExpired = false;
-  private disposed = false;
-  private readonly wake = (e: Event) => {
-    if (e.type === 'online') this.retryAt = 0;
-    this.check();
-  };
+export function createScheduler(h: SchedulerHooks): Scheduler {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cycle: StoredSession | null = null;
+  let jitter = 0;
+  let attempt = 0;
+  let retryAt = 0;
+  let stopped = false;
+  let running = false;
+  let firedExpiring = false;
+  let firedExpired = false;
+  let disposed = false;
 
-  constructor(private readonly h: SchedulerHooks) {
-    for (const t of WAKE_EVENTS) addEventListener(t, this.wake);
-  }
-
-  /** Re-evaluates now; call it whenever the session changes. */
-  check = (): void => {
-    clearTimeout(this.timer);
-    if (this.disposed) return;
-    const s = this.h.session();
-    if (s !== this.cycle) this.startCycle(s);
-    if (!s) return;
+  const check = (): void => {
+    clearTimeout(timer);
+    const s = h.session();
+    if (disposed || !s) return;
+    if (s !== cycle) {
+      // A new session: a new cycle. Up to 10 % of the lead earlier spreads the renewals of many clients.
+      cycle = s;
+      jitter = Math.random() * 0.1;
+      attempt = retryAt = 0;
+      stopped = firedExpiring = firedExpired = false;
+    }
     const now = Date.now();
-    const lead = renewalLead(s, this.h.lead);
-    const dueAt = s.expiresAt - lead - this.jitter * lead;
-    if (now >= s.expiresAt && !this.firedExpired) {
-      this.firedExpired = true;
-      this.h.expired(s);
+    const lead = renewalLead(s, h.lead);
+    const dueAt = s.expiresAt - lead - jitter * lead;
+    if (now >= s.expiresAt && !firedExpired) {
+      firedExpired = true;
+      h.expired(s);
     }
     if (now >= dueAt) {
-      if (!this.firedExpiring) {
-        this.firedExpiring = true;
-        this.h.expiring(s);
+      if (!firedExpiring) {
+        firedExpiring = true;
+        h.expiring(s);
       }
-      if (this.h.automatic && !this.stopped && !this.running && now >= this.retryAt) this.run(s);
+      if (h.automatic && !stopped && !running && now >= retryAt) {
+        running = true;
+        h.renew()
+          .catch((e: AuthError) => {
+            if (s !== cycle) return;
+            if (isTransient(e)) retryAt = Date.now() + backoff(++attempt, s.expiresAt - Date.now());
+            else stopped = true;
+          })
+          .finally(() => {
+            running = false;
+            check();
+          });
+      }
     }
-    const next = [dueAt, this.retryAt, s.expiresAt].filter((t) => t > now);
-    if (next.length) this.timer = setTimeout(this.check, Math.min(Math.min(...next) - now, MAX_TIMER_MS));
+    const next = Math.min(...[dueAt, retryAt, s.expiresAt].filter((t) => t > now));
+    if (next < Infinity) timer = setTimeout(check, Math.min(next - now, MAX_TIMER_MS));
   };
+  const wake = (e: Event) => {
+    if (e.type === 'online') retryAt = 0;
+    check();
+  };
+  for (const t of WAKE_EVENTS) addEventListener(t, wake);
 
-  private startCycle(s: StoredSession | null) {
-    this.cycle = s;
-    // Up to 10 % of the lead earlier: spreads the renewals of many clients that logged in at the same moment.
-    this.jitter = Math.random() * 0.1;
-    this.attempt = this.retryAt = 0;
-    this.stopped = this.firedExpiring = this.firedExpired = false;
-  }
-
-  private run(s: StoredSession) {
-    this.running = true;
-    this.h
-      .renew()
-      .catch((e: AuthError) => {
-        if (s !== this.cycle) return;
-        if (isTransient(e)) this.retryAt = Date.now() + backoff(++this.attempt, s.expiresAt - Date.now());
-        else this.stopped = true;
-      })
-      .finally(() => {
-        this.running = false;
-        this.check();
-      });
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    clearTimeout(this.timer);
-    for (const t of WAKE_EVENTS) removeEventListener(t, this.wake);
-    this.cycle = null;
-  }
+  return {
+    check,
+    dispose() {
+      disposed = true;
+      clearTimeout(timer);
+      for (const t of WAKE_EVENTS) removeEventListener(t, wake);
+    },
+  };
 }

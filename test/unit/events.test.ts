@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthError } from '../../src/errors.js';
-import { Emitter } from '../../src/events.js';
+import { createEmitter } from '../../src/events.js';
 import type { Session } from '../../src/session.js';
 
 const session: Session = { accessToken: 'at', tokenType: 'bearer', expiresAt: 1 };
@@ -11,7 +11,7 @@ afterEach(() => {
 
 describe('Emitter', () => {
   it('calls the handlers of an event with its value, and only those', () => {
-    const e = new Emitter();
+    const e = createEmitter();
     const token = vi.fn();
     const token2 = vi.fn();
     const logout = vi.fn();
@@ -25,7 +25,7 @@ describe('Emitter', () => {
   });
 
   it('stops calling a handler once unsubscribed, leaving the others', () => {
-    const e = new Emitter();
+    const e = createEmitter();
     const a = vi.fn();
     const b = vi.fn();
     const off = e.on('renewError', a);
@@ -37,13 +37,13 @@ describe('Emitter', () => {
   });
 
   it('emits with no handler without complaint', () => {
-    expect(() => new Emitter().emit('expired', session)).not.toThrow();
+    expect(() => createEmitter().emit('expired', session)).not.toThrow();
   });
 
   it('keeps calling the other handlers when one throws, and reports the error asynchronously', () => {
     const reported: (() => void)[] = [];
     vi.stubGlobal('queueMicrotask', (cb: () => void) => reported.push(cb));
-    const e = new Emitter();
+    const e = createEmitter();
     const boom = new Error('app bug');
     const after = vi.fn();
     e.on('token', () => {
@@ -57,7 +57,7 @@ describe('Emitter', () => {
   });
 
   it('does not call, in this emit, a handler added by another handler', () => {
-    const e = new Emitter();
+    const e = createEmitter();
     const late = vi.fn();
     e.on('expiring', () => e.on('expiring', late));
     e.emit('expiring', session);
@@ -67,7 +67,7 @@ describe('Emitter', () => {
   });
 
   it('clear() drops every handler', () => {
-    const e = new Emitter();
+    const e = createEmitter();
     const h = vi.fn();
     e.on('logout', h);
     e.clear();

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
-import { createAuthorizationRequest, TRANSACTION_TTL, TransactionStore } from '../../src/login.js';
+import { createAuthorizationRequest, TRANSACTION_TTL, createTransactionStore } from '../../src/login.js';
 import { memoryStore } from '../../src/storage.js';
 import { CLIENT_ID, ISSUER, networkFailure, REDIRECT_URI, s256 } from './support/fake-provider.js';
 import { baseOptions, pendingTransactions, SESSION_KEY, TX_KEY, useWorld } from './support/world.js';
@@ -196,7 +196,7 @@ describe('TransactionStore', () => {
   const tx = (createdAt = Date.now()) => ({ verifier: 'v', nonce: 'n', redirectUri: REDIRECT_URI, createdAt });
 
   it('hands a transaction out once', async () => {
-    const store = new TransactionStore(memoryStore(), 'k');
+    const store = createTransactionStore(memoryStore(), 'k');
     await store.save('s1', tx());
     expect(await store.take('s1')).toMatchObject({ verifier: 'v' });
     expect(await store.take('s1')).toBeUndefined();
@@ -204,14 +204,14 @@ describe('TransactionStore', () => {
 
   it('removes its entry when the last transaction is taken', async () => {
     const mem = memoryStore();
-    const store = new TransactionStore(mem, 'k');
+    const store = createTransactionStore(mem, 'k');
     await store.save('s1', tx());
     await store.take('s1');
     expect(await mem.get('k')).toBeUndefined();
   });
 
   it('does not mistake Object.prototype members for transactions', async () => {
-    const store = new TransactionStore(memoryStore(), 'k');
+    const store = createTransactionStore(memoryStore(), 'k');
     await store.save('s1', tx());
     for (const state of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
       expect(await store.take(state)).toBeUndefined();
@@ -220,12 +220,12 @@ describe('TransactionStore', () => {
   it('drops transactions dated in the future or malformed', async () => {
     const mem = memoryStore();
     mem.set('k', JSON.stringify({ future: tx(Date.now() + 60_000), broken: null, noDate: { verifier: 'v' } }));
-    const store = new TransactionStore(mem, 'k');
+    const store = createTransactionStore(mem, 'k');
     for (const state of ['future', 'broken', 'noDate']) expect(await store.take(state)).toBeUndefined();
   });
 
   it('clear() forgets every pending login', async () => {
-    const store = new TransactionStore(memoryStore(), 'k');
+    const store = createTransactionStore(memoryStore(), 'k');
     await store.save('s1', tx());
     await store.save('s2', tx());
     await store.clear();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError } from '../../src/errors.js';
-import { backoff, RenewalScheduler, renewalLead } from '../../src/renewal.js';
+import { backoff, createScheduler, renewalLead, type Scheduler } from '../../src/renewal.js';
 import type { StoredSession } from '../../src/session.js';
 
 const START = Date.parse('2030-01-01T00:00:00Z');
@@ -35,7 +35,7 @@ function harness(o: { lifetimeMs?: number; lead?: number; automatic?: boolean } 
     /** The scheduler reads the session once per check. */
     session: vi.fn(() => h.current),
   };
-  const scheduler = new RenewalScheduler({
+  const scheduler = createScheduler({
     session: h.session,
     automatic: o.automatic ?? true,
     lead: o.lead ?? MIN,
@@ -47,7 +47,7 @@ function harness(o: { lifetimeMs?: number; lead?: number; automatic?: boolean } 
   return { h, scheduler };
 }
 
-const schedulers: RenewalScheduler[] = [];
+const schedulers: Scheduler[] = [];
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredSession } from '../../src/session.js';
-import { newerSession, TabSync, type TabSyncHooks } from '../../src/tabs.js';
+import { createTabSync, newerSession, type TabSync, type TabSyncHooks } from '../../src/tabs.js';
 import { useWorld } from './support/world.js';
 
 const w = useWorld();
@@ -27,7 +27,7 @@ function tab(current: StoredSession | null = null) {
     onSession: vi.fn<TabSyncHooks['onSession']>(),
     onLogout: vi.fn<TabSyncHooks['onLogout']>(),
   };
-  const sync = new TabSync(channelName, hooks);
+  const sync = createTabSync(channelName, hooks);
   opened.push(sync);
   return { sync, hooks };
 }
