@@ -34,7 +34,8 @@ export function createEmitter(): Emitter {
   let handlers: Record<string, Set<AnyHandler>> = {};
   return {
     on(event, handler) {
-      const set = (handlers[event] ??= new Set());
+      handlers[event] ??= new Set();
+      const set = handlers[event];
       set.add(handler as AnyHandler);
       return () => void set.delete(handler as AnyHandler);
     },
