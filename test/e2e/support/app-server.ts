@@ -10,6 +10,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export interface AppServerOptions {
   /** Extra response headers (e.g. a CSP) for every response, or per request path. */
   headers?: Record<string, string> | ((path: string) => Record<string, string>);
+  /** More URL prefix -> directory mounts, checked before the built-in ones (e.g. the benchmark's pages). */
+  mounts?: [prefix: string, dir: string][];
 }
 
 export interface AppServer {
@@ -48,9 +50,9 @@ const ROOT_DIST_FILES = new Set(['/silent-renew.html', '/silent-renew-csp.html',
 const HANG_PAGE = '<!doctype html><meta charset="utf-8"><title>hang</title><p>This page never posts a message.</p>';
 
 /** Map a URL path to a file inside one of the mounts, refusing `..` escapes. */
-function resolveFile(path: string): string | undefined {
+function resolveFile(path: string, extra: [prefix: string, dir: string][] = []): string | undefined {
   if (ROOT_DIST_FILES.has(path)) return join(REPO_ROOT, 'dist', path.slice(1));
-  for (const [prefix, dir] of MOUNTS) {
+  for (const [prefix, dir] of [...extra, ...MOUNTS]) {
     if (!path.startsWith(prefix)) continue;
     const rel = path.slice(prefix.length) || 'index.html';
     const file = normalize(join(dir, rel));
@@ -87,7 +89,7 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
     // Never answers at all (not even headers): a silent page that never loads, so nothing can read its URL.
     if (path === '/never.html') return;
 
-    const file = resolveFile(path);
+    const file = resolveFile(path, opts.mounts);
     if (!file) return send(404, 'text/plain', 'not found');
     try {
       send(200, TYPES[extname(file)] ?? 'application/octet-stream', await readFile(file));

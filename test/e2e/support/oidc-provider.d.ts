@@ -51,5 +51,7 @@ declare module 'oidc-provider' {
     readonly Session: any;
     // biome-ignore lint/suspicious/noExplicitAny: model classes, untyped upstream
     readonly Grant: any;
+    // biome-ignore lint/suspicious/noExplicitAny: model classes, untyped upstream
+    readonly AccessToken: any;
   }
 }

@@ -26,7 +26,7 @@ export interface WorldOptions extends Omit<ProviderOptions, 'redirectUris' | 'po
 }
 
 /** The pages the SDK may be sent back to; all registered exactly, as CONNECT requires. */
-const REDIRECT_PAGES = ['/app.html', '/app-iife.html', '/silent-renew.html', '/silent-renew-csp.html', '/never.html'];
+const REDIRECT_PAGES = ['/app.html', '/app-iife.html', '/app-csp.html', '/silent-renew.html', '/silent-renew-csp.html', '/never.html'];
 
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const [app, browser] = await Promise.all([startAppServer(o.appServer), launchBrowser(o)]);

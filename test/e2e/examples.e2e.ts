@@ -1,0 +1,40 @@
+// The examples and the demo, end to end: runs `npm run demo -- --check` (minus the build, done before the e2e
+// tests) as its own process, exactly as a user would, so a server or browser left running would show as a hang.
+import { spawn } from 'node:child_process';
+import { expect, test } from 'vitest';
+import { REPO_ROOT } from './support/app-server.js';
+
+function runDemoCheck(): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    // Free ports (the check's default), whatever the environment says.
+    const env = { ...process.env, DEMO_APP_PORT: '', DEMO_IDP_PORT: '' };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/server.ts', '--check'], { cwd: REPO_ROOT, env });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+test('npm run demo -- --check: both examples log in, renew silently, call the API, under a strict CSP', { timeout: 60_000 }, async () => {
+  const { code, output } = await runDemoCheck();
+  const lines = output.split('\n');
+  expect(lines.filter((l) => /^(FAIL|SKIP)\b/.test(l)), output).toEqual([]);
+  for (const step of [
+    'spa: log in through the provider',
+    'spa: automatic silent renewal',
+    'spa: API call through auth.fetch',
+    'spa: log out',
+    'script-tag: log in through the provider',
+    'script-tag: API call through auth.fetch',
+    'pages ran under the strict CSP without errors',
+  ])
+    expect(lines.some((l) => l.startsWith('PASS') && l.includes(step)), `${step}\n${output}`).toBe(true);
+  expect(output).toMatch(/^demo check: PASS, (\d+) of \1 steps passed/m);
+  expect(code).toBe(0);
+});
