@@ -145,13 +145,18 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     } catch {
       // An unreadable custom store is treated as empty.
     }
-    if (!s && tabs) {
-      s = await tabs.ask(true);
-      if (s) await save(s);
+    const fromTab = !s && tabs ? await tabs.ask(true) : null;
+    // A login may have completed meanwhile (the callback does not wait for this): keep whichever is newer.
+    const next = newerSession(current, s ?? fromTab);
+    if (next !== current) {
+      current = next;
+      if (next === fromTab) await save(next);
     }
-    current = newerSession(current, s);
     scheduler.check();
   })();
+
+  /** Whether a session's token is good for a while yet: outside its renewal window. */
+  const fresh = (s: StoredSession) => s.expiresAt - Date.now() > renewalLead(s, c.renewBeforeExpiry * 1000);
 
   /** The refresh_token grant where the provider issued one (RFC 6749 §6), else the hidden iframe. */
   const renewNow = async (prev: StoredSession | null): Promise<StoredSession> => {
@@ -189,12 +194,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
    * renewed meanwhile) is taken instead of renewing again.
    */
   const renewShared = async (): Promise<StoredSession> => {
-    await ready;
-    const seen = current;
+    // When this call was made, and the session it wants replaced (once the stored one is loaded).
+    const calledAt = Date.now();
     const started = epoch;
+    const seen = current ?? (await ready, current);
+    await ready;
     const run = async () => {
       const peer = newerSession(current, (await tabs?.ask()) ?? null);
-      if (peer && peer !== seen && (!seen || peer.expiresAt > seen.expiresAt)) {
+      // Join instead of renewing again when a session exists that was obtained after this call, or that is newer
+      // than the caller's and not yet due for renewal (another tab renewed just before this one noticed).
+      if (peer && peer !== seen && (peer.receivedAt >= calledAt || (newerSession(seen, peer) === peer && fresh(peer)))) {
         if (peer !== current) await commit(peer, true);
         return peer;
       }
@@ -231,7 +240,6 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       try {
         const [state, tx] = await takeTransaction(transactions, params);
         const s = await exchangeCallback(await metadata(), c, params, state, tx);
-        await ready;
         await commit(s);
         return { session: publicSession(s), returnTo: tx.returnTo };
       } finally {
@@ -256,7 +264,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async getAccessToken() {
       await ready;
       const s = current;
-      if (s && s.expiresAt - Date.now() > renewalLead(s, c.renewBeforeExpiry * 1000)) return s.accessToken;
+      if (s && fresh(s)) return s.accessToken;
       try {
         if (blocked) throw blocked;
         return (await client.renew()).accessToken;
