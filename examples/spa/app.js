@@ -1,0 +1,121 @@
+// An ES-module app: signs in with connect-pkce, shows the user, the token's countdown and every SDK event, and calls
+// an API. Written for a strict CSP (no inline code) and Trusted Types: text goes in with textContent only.
+import { connectApiUrl, createAuthClient, createConnectClient } from 'connect-pkce';
+import { connect, demo } from './config.js';
+
+const useConnect = Boolean(connect.region && connect.tenantId && connect.clientId);
+const here = new URL('./', location.href).href;
+
+// Each of these must be registered with the client exactly.
+const uris = {
+  redirectUri: here, // this page also handles the login response
+  postLogoutRedirectUri: here,
+  // The SDK's dist/silent-renew.html, served at the site root: the hidden renew iframe lands there.
+  silentRedirectUri: new URL('/silent-renew.html', location.href).href,
+};
+
+// CONNECT: the region's authority, scope `openid ocsapi` and the tenant come with createConnectClient.
+const auth = useConnect
+  ? createConnectClient({ region: connect.region, tenantId: connect.tenantId, clientId: connect.clientId, ...uris })
+  : createAuthClient({
+      authority: demo.authority,
+      clientId: demo.clientId,
+      tenantId: demo.tenantId,
+      scope: 'openid profile ocsapi',
+      renewBeforeExpiry: demo.renewBeforeExpiry,
+      ...uris,
+    });
+
+// The same URL shape on both: CONNECT's region host, or the demo server (this page's origin).
+const tenantId = useConnect ? connect.tenantId : demo.tenantId;
+const apiUrl = connectApiUrl({ ...(useConnect ? { region: connect.region } : { host: location.origin }), tenantId }, 'Namespaces');
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, text, attrs = {}) => Object.assign(document.createElement(tag), { textContent: text }, attrs);
+const clock = (ms) => new Date(ms).toLocaleTimeString();
+const secondsLeft = (s) => Math.round((s.expiresAt - Date.now()) / 1000);
+
+$('provider').textContent = useConnect
+  ? `AVEVA CONNECT (${connect.region}, tenant ${connect.tenantId})`
+  : `the demo provider ${demo.authority} (tenant ${demo.tenantId})`;
+
+/** Appends a line to the event list (newest on top); `data-event` names it for the automated check. */
+function log(type, text) {
+  const item = el('li', '', { className: type });
+  item.dataset.event = type;
+  item.append(el('time', clock(Date.now())), ' ', el('b', type), ' ', text);
+  $('events').prepend(item);
+}
+
+let session = null;
+
+function render(s) {
+  session = s;
+  document.body.dataset.state = s ? 'signed-in' : 'signed-out';
+  $('user').textContent = s ? `Signed in as ${s.claims?.name ?? s.claims?.sub ?? 'someone'}` : 'Signed out';
+  const claims = Object.entries(s?.claims ?? {}).flatMap(([name, value]) => [el('dt', name), el('dd', claimText(name, value))]);
+  $('claims').replaceChildren(...claims);
+  tick();
+}
+
+/** A claim for reading: the time claims also in local time. */
+function claimText(name, value) {
+  if (['exp', 'iat', 'auth_time', 'nbf'].includes(name) && typeof value === 'number') return `${value} (${clock(value * 1000)})`;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The live countdown to the access token's expiry. */
+function tick() {
+  const left = session && secondsLeft(session);
+  $('expiry').textContent =
+    session === null ? '' : left > 0 ? `Access token expires in ${left} s (at ${clock(session.expiresAt)}).` : 'Access token expired.';
+}
+setInterval(tick, 250);
+
+// Every SDK event, as it happens.
+auth.on('token', (s) => {
+  log('token', `new access token …${s.accessToken.slice(-6)}, valid ${secondsLeft(s)} s`);
+  render(s);
+});
+auth.on('expiring', (s) => log('expiring', `access token expires in ${secondsLeft(s)} s: renewing in the background`));
+auth.on('expired', () => log('expired', 'the access token ran out'));
+auth.on('renewError', (e) => log('renewError', `${e.code}: ${e.message}`));
+auth.on('logout', () => {
+  log('logout', 'session cleared');
+  render(null);
+});
+
+async function callApi() {
+  const out = $('api');
+  delete out.dataset.status;
+  out.textContent = `GET ${apiUrl} …`;
+  $('namespaces').replaceChildren();
+  try {
+    // Adds the bearer token (renewing first if it is about to expire); on a 401 it renews once and retries.
+    const res = await auth.fetch(apiUrl);
+    out.textContent = `GET ${apiUrl} → ${res.status} ${res.statusText}`;
+    if (res.ok) {
+      const namespaces = await res.json();
+      $('namespaces').replaceChildren(...namespaces.map((ns) => el('li', `${ns.Id}: ${ns.Description ?? ''}`)));
+    }
+    out.dataset.status = String(res.status);
+  } catch (e) {
+    out.textContent = `GET ${apiUrl} failed: ${e.code ?? e.name}: ${e.message}`;
+    out.dataset.status = 'error';
+  }
+}
+
+const failed = (what) => (e) => log('error', `${what} failed: ${e.code ?? e.name}: ${e.message}`);
+$('login').addEventListener('click', () => auth.login().catch(failed('login')));
+$('logout').addEventListener('click', () => auth.logout().catch(failed('logout')));
+// A failed renewal is reported by the renewError event already.
+$('renew').addEventListener('click', () => auth.renew().catch(() => {}));
+$('call-api').addEventListener('click', callApi);
+
+// Back from the provider? Finish the login (this also cleans the address bar).
+const callback = auth.isCallback();
+if (callback) await auth.handleRedirectCallback().catch(failed('login'));
+render(await auth.getSession());
+// A session found at start-up (this tab's storage, or handed over by another open tab) raises no event.
+if (!callback && session) $('events').prepend(el('li', `${clock(Date.now())} session restored`, { className: 'note' }));
+document.body.dataset.ready = '1';

@@ -1,0 +1,18 @@
+// Where this example signs in.
+//
+// AVEVA CONNECT: fill in all three settings to sign in to your tenant. The client must be an "Authorization Code"
+// client whose redirect URIs include this page (http://localhost:3000/examples/spa/) and the silent page
+// (http://localhost:3000/silent-renew.html), and whose post-logout redirect URIs include this page.
+export const connect = {
+  region: '', // 'uswe', 'euno', 'auea' or 'jpea'
+  tenantId: '', // your tenant's ID (a GUID)
+  clientId: '', // the client's ID
+};
+
+// While the settings above are empty: the local provider that `npm run demo` starts (its tokens last 30 s).
+export const demo = {
+  authority: 'http://localhost:4000',
+  clientId: 'connect-pkce-demo',
+  tenantId: 'demo-tenant',
+  renewBeforeExpiry: 10,
+};
