@@ -42,6 +42,12 @@ export default [
     ],
   },
   {
+    // For pages that load ES modules without a bundler or an import map: oauth4webapi inlined.
+    input: 'src/index.ts',
+    output: { file: 'dist/connect-pkce.standalone.mjs', format: 'es', sourcemap: true },
+    plugins: [resolve({ browser: true }), ts(), terser({ ecma: 2020, module: true, format: { comments: false } })],
+  },
+  {
     input: 'src/index.ts',
     output: { file: 'dist/index.d.ts', format: 'es' },
     plugins: [dts()],

@@ -301,12 +301,18 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         if (returnTo) location.assign(returnTo);
         return;
       }
+      const fields = { client_id: c.clientId, post_logout_redirect_uri: returnTo };
+      if (c.logoutMethod === 'get') {
+        // Without the ID token: the SDK never puts a token in a URL it creates.
+        const url = new URL(endpoint);
+        for (const [name, value] of Object.entries(fields)) if (value) url.searchParams.set(name, value);
+        return location.assign(url.href);
+      }
       // A form POST (RP-Initiated Logout 1.0 §2) keeps the ID token out of the URL, history and server logs.
       const form = document.createElement('form');
       form.method = 'post';
       form.action = endpoint;
-      const fields = { client_id: c.clientId, id_token_hint: idToken, post_logout_redirect_uri: returnTo };
-      for (const [name, value] of Object.entries(fields)) {
+      for (const [name, value] of Object.entries({ ...fields, id_token_hint: idToken })) {
         if (!value) continue;
         const input = document.createElement('input');
         input.type = 'hidden';

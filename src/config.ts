@@ -34,6 +34,12 @@ export interface AuthClientOptions {
   shareAcrossTabs?: boolean;
   /** After a renewal ends in `login_required` (or kin), `getAccessToken()` rejects (`'event'`, default) or calls `login()` (`'redirect'`). */
   onSilentRenewFailure?: 'event' | 'redirect';
+  /**
+   * How `logout()` reaches the provider's end_session_endpoint. `'post'` (default) sends `id_token_hint` in a form
+   * POST, out of every URL; `'get'` is for providers that refuse POST: it navigates with `client_id` and
+   * `post_logout_redirect_uri` only (no token in the URL), so the provider may ask the user to confirm.
+   */
+  logoutMethod?: 'post' | 'get';
   /** Tolerated clock difference for ID-token time checks, in seconds. Default 60. */
   clockTolerance?: number;
   /** An inline discovery document: skips the discovery request. */
@@ -56,6 +62,7 @@ export interface ResolvedConfig {
   automaticSilentRenew: boolean;
   shareAcrossTabs: boolean;
   onSilentRenewFailure: 'event' | 'redirect';
+  logoutMethod: 'post' | 'get';
   clockTolerance: number;
   metadata?: AuthorizationServer;
   /** Plain http is allowed for loopback hosts only (RFC 8252 §7.3), e.g. a local demo provider. */
@@ -104,6 +111,8 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
       : !['get', 'set', 'remove'].every((m) => typeof storage?.[m as keyof SessionStore] === 'function')
   )
     throw bad('"storage" must be "session", "local", "memory" or an object with get, set and remove');
+  if (o.logoutMethod !== undefined && o.logoutMethod !== 'post' && o.logoutMethod !== 'get')
+    throw bad('"logoutMethod" must be "post" or "get"');
   const params: Record<string, string> = { ...o.extraAuthorizationParams };
   if (o.tenantId !== undefined) {
     if (typeof o.tenantId !== 'string' || !o.tenantId) throw bad('"tenantId" must be a non-empty string');
@@ -129,6 +138,7 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
     automaticSilentRenew: o.automaticSilentRenew ?? true,
     shareAcrossTabs: o.shareAcrossTabs ?? true,
     onSilentRenewFailure: o.onSilentRenewFailure ?? 'event',
+    logoutMethod: o.logoutMethod ?? 'post',
     clockTolerance: number('clockTolerance', o.clockTolerance, 60),
     metadata: o.metadata,
     insecure,

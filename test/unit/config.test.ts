@@ -34,6 +34,7 @@ describe('resolveConfig', () => {
       automaticSilentRenew: true,
       shareAcrossTabs: true,
       onSilentRenewFailure: 'event',
+      logoutMethod: 'post',
       clockTolerance: 60,
       insecure: false,
     });
@@ -91,6 +92,10 @@ describe('resolveConfig', () => {
     [`${ISSUER}/identity/`, `${ISSUER}/identity/`],
   ])('reads authority %s as issuer %s (as written; discovery accepts either spelling)', (authority, issuer) => {
     expect(resolveConfig(withOptions({ authority })).authority).toBe(issuer);
+  });
+
+  it.each(['POST', 'delete', ''])('rejects logoutMethod %j', (logoutMethod) => {
+    expect(configError(withOptions({ logoutMethod })).code).toBe('invalid_config');
   });
 
   it('names the session after the client and the authority', () => {

@@ -44,6 +44,21 @@ describe('logout()', () => {
     expect(w.nav.mock.calls).toHaveLength(navigations);
   });
 
+  it("with logoutMethod 'get' navigates with client_id and post_logout_redirect_uri, never the ID token", async () => {
+    const client = w.client({ logoutMethod: 'get' });
+    const { session } = await w.signIn(client);
+    await client.logout();
+    expect(w.submit).not.toHaveBeenCalled();
+    const url = new URL(String(w.nav.mock.calls.at(-1)?.[0]));
+    expect(url.origin + url.pathname).toBe(`${ISSUER}/logout`);
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      client_id: CLIENT_ID,
+      post_logout_redirect_uri: POST_LOGOUT_REDIRECT_URI,
+    });
+    expect(url.href).not.toContain(session.idToken!);
+    expect(await client.getSession()).toBeNull();
+  });
+
   it('sends the returnTo of this call instead of the configured one', async () => {
     const client = w.client();
     await w.signIn(client);

@@ -1,6 +1,7 @@
 // @vitest-environment node
 // Size budget of the builds users ship (issue 5). Runs after `npm run build` (npm test builds first) and prints
 // the measured sizes. Measured as users pay for them: minified, then gzip -9.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -32,6 +33,14 @@ describe('bundle size', () => {
       console.info(`[size] ${f} ${size} B`);
       expect(size).toBeLessThanOrEqual(SILENT_PAGE_MAX);
     }
+  });
+
+  it("the README's CSP hash matches the inline script of silent-renew.html", () => {
+    const page = readFileSync(dist('silent-renew.html'), 'utf8');
+    const script = page.match(/<script>(.*?)<\/script>/s)?.[1] ?? '';
+    const hash = `'sha256-${createHash('sha256').update(script).digest('base64')}'`;
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    expect(readme).toContain(hash);
   });
 
   it('the ES module tree-shakes: an app using only createAuthClient ships no CONNECT helpers', async () => {
