@@ -197,8 +197,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     // When this call was made, and the session it wants replaced (once the stored one is loaded).
     const calledAt = Date.now();
     const started = epoch;
-    const seen = current ?? (await ready, current);
+    const before = current;
     await ready;
+    const seen = before ?? current;
     const run = async () => {
       const peer = newerSession(current, (await tabs?.ask()) ?? null);
       // Join instead of renewing again when a session exists that was obtained after this call, or that is newer
