@@ -65,5 +65,5 @@ describe('bundle size', () => {
     expect(code).toContain('prompt');
     expect(code).not.toContain('datahub.connect.aveva.com');
     expect(code).not.toContain('Namespaces');
-  });
+  }, 60_000);
 });
