@@ -4,7 +4,7 @@
  * and provider outages. They use only the public API and the fake provider.
  */
 import { vi } from 'vitest';
-import type { SessionStore } from '../../../src/index.js';
+import { completeSilentRenew, type SessionStore } from '../../../src/index.js';
 import type { FakeProvider, Reply } from './fake-provider.js';
 
 /** Every Web Storage entry (localStorage ones prefixed `local:`), except the keys given. */
@@ -131,16 +131,33 @@ export function failingStore(how: 'reject' | 'throw'): SessionStore & { calls: s
   return { calls, get: fail('get'), set: fail('set'), remove: fail('remove') };
 }
 
+/** A request to the provider, as {@link faultWhile} shows it to its predicate. */
+export interface ProviderRequest {
+  url: string;
+  method: string;
+  body?: URLSearchParams;
+}
+
 /**
- * While `active()` is true, every request to the provider's token endpoint (or discovery document) gets `reply`
+ * While `active(request)` is true, a request to the provider's token endpoint (or discovery document) gets `reply`
  * instead of the normal answer; the provider still records it. Works by queueing `reply` just before the request.
  */
-export function faultWhile(provider: FakeProvider, endpoint: 'token' | 'discovery', active: () => boolean, reply: Reply): void {
+export function faultWhile(
+  provider: FakeProvider,
+  endpoint: 'token' | 'discovery',
+  active: (request: ProviderRequest) => boolean,
+  reply: Reply,
+): void {
   const inner = provider.fetch;
   vi.stubGlobal('fetch', (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const target = endpoint === 'token' ? provider.metadata.token_endpoint : provider.discoveryUrl;
-    if (url === target && active()) (endpoint === 'token' ? provider.onToken(reply) : provider.onDiscovery(reply));
+    const method = (init.method ?? 'GET').toUpperCase();
+    const body = init.body === undefined || init.body === null ? undefined : new URLSearchParams(String(init.body));
+    if (url === target && active({ url, method, body })) {
+      if (endpoint === 'token') provider.onToken(reply);
+      else provider.onDiscovery(reply);
+    }
     return inner(input, init);
   });
 }
@@ -158,3 +175,34 @@ export function trackUnhandledRejections() {
 
 /** Lets every pending promise job and a macrotask turn run (enough for Node to report unhandled rejections). */
 export const settle = () => new Promise((r) => setTimeout(r, 0));
+
+/**
+ * The message the SDK's silent page posts to its parent for a given `url`: taken from `completeSilentRenew()`
+ * itself (public API), run once against a stand-in parent, then with `url` put in place of the page's address.
+ */
+export function silentPageMessage(url: unknown): Record<string, unknown> {
+  silentTemplate ??= captureSilentTemplate();
+  return { ...silentTemplate, url };
+}
+
+let silentTemplate: Record<string, unknown> | undefined;
+
+function captureSilentTemplate(): Record<string, unknown> {
+  const before = Object.getOwnPropertyDescriptor(globalThis, 'parent');
+  let posted: unknown;
+  Object.defineProperty(globalThis, 'parent', {
+    configurable: true,
+    value: {
+      postMessage: (m: unknown) => {
+        posted = m;
+      },
+    },
+  });
+  try {
+    completeSilentRenew();
+  } finally {
+    if (before) Object.defineProperty(globalThis, 'parent', before);
+  }
+  if (!posted || typeof posted !== 'object' || !('url' in posted)) throw new Error('completeSilentRenew() posted no {url} message');
+  return posted as Record<string, unknown>;
+}
