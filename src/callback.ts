@@ -13,13 +13,26 @@ import { requestOptions } from './http.js';
 import { isOpenId, type Transaction, type TransactionStore } from './login.js';
 import { type StoredSession, sessionFromTokenResponse } from './session.js';
 
-/** The authorization-response parameters of a callback URL (query only: the SDK never asks for fragment mode). */
-export const callbackParams = (url: string | URL): URLSearchParams => new URL(url, location.href).searchParams;
+/**
+ * The authorization-response parameters of a callback URL (query only: the SDK never asks for fragment mode).
+ * A URL that does not parse is no authorization response: `invalid_response`.
+ */
+export function callbackParams(url: string | URL): URLSearchParams {
+  try {
+    return new URL(url, location.href).searchParams;
+  } catch (cause) {
+    throw new AuthError('invalid_response', 'The callback URL does not parse', { cause });
+  }
+}
 
 /** Whether a URL looks like an authorization response: `state` plus `code` or `error` (RFC 6749 §4.1.2). */
 export function isCallbackUrl(url: string | URL): boolean {
-  const p = callbackParams(url);
-  return p.has('state') && (p.has('code') || p.has('error'));
+  try {
+    const p = callbackParams(url);
+    return p.has('state') && (p.has('code') || p.has('error'));
+  } catch {
+    return false;
+  }
 }
 
 export const clientOf = (c: ResolvedConfig): Client => ({ client_id: c.clientId, [clockTolerance]: c.clockTolerance });
@@ -63,6 +76,7 @@ export async function exchangeCallback(
     const receivedAt = Date.now();
     const result = await processAuthorizationCodeResponse(as, client, response, {
       expectedNonce: tx.nonce,
+      maxAge: tx.maxAge,
       requireIdToken: isOpenId(c.scope),
     });
     return sessionFromTokenResponse(result, receivedAt);

@@ -14,7 +14,7 @@ import { createAuthorizationRequest, createTransactionStore } from './login.js';
 import { createScheduler, renewalLead } from './renewal.js';
 import { parseSession, publicSession, type Session, type StoredSession, sessionFromTokenResponse } from './session.js';
 import { runSilentFrame, SILENT_FRAME_NAME } from './silent-frame.js';
-import { resolveStore, webStore } from './storage.js';
+import { resolveStore, warnOnce, webStore } from './storage.js';
 import { createTabSync, newerSession } from './tabs.js';
 
 /** Options of {@link AuthClient.login}. */
@@ -80,7 +80,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   let inflight: Promise<StoredSession> | undefined;
   /** A renewal failure that needs the user, for the current session: stops further silent attempts. */
   let blocked: AuthError | undefined;
-  /** Counts logouts: a renewal that started before one must not sign the user back in. */
+  /** Counts logouts and logins: a renewal that started before one must not undo it. */
   let epoch = 0;
 
   const metadata = () =>
@@ -92,8 +92,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const save = async (s: StoredSession) => {
     try {
       await store.set(c.key, JSON.stringify(s));
-    } catch {
+    } catch (e) {
       // A failing custom store: the session still lives in memory and in the other tabs.
+      warnOnce(e);
     }
   };
 
@@ -113,7 +114,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     current = null;
     blocked = undefined;
     scheduler.check();
-    await Promise.allSettled([store.remove(c.key), transactions.clear()]);
+    // Each may throw synchronously or reject: neither may stop the logout.
+    await Promise.allSettled([c.key].map(async (k) => store.remove(k)).concat(transactions.clear()));
     if (announce) tabs?.publishLogout();
     if (had || announce) events.emit('logout', undefined);
   };
@@ -142,8 +144,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     let s: StoredSession | null = null;
     try {
       s = parseSession(await store.get(c.key));
-    } catch {
+    } catch (e) {
       // An unreadable custom store is treated as empty.
+      warnOnce(e);
     }
     const fromTab = !s && tabs ? await tabs.ask(true) : null;
     // A login may have completed meanwhile (the callback does not wait for this): keep whichever is newer.
@@ -209,7 +212,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         return peer;
       }
       const s = await renewNow(current);
-      if (started !== epoch) throw new AuthError('login_required', 'Signed out while the renewal was running');
+      // A logout or a new login happened meanwhile: this result must not replace what the user did.
+      if (started !== epoch) {
+        if (current) return current;
+        throw new AuthError('login_required', 'Signed out while the renewal was running');
+      }
       await commit(s);
       return s;
     };
@@ -217,7 +224,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return await (tabs ? tabs.withLock(run) : run());
     } catch (e) {
       const err = toAuthError(e);
-      if (needsInteraction(err)) blocked = err;
+      // Only a failure for the session still in use stops its renewals.
+      if (needsInteraction(err) && started === epoch) blocked = err;
       events.emit('renewError', err);
       throw err;
     }
@@ -241,6 +249,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       try {
         const [state, tx] = await takeTransaction(transactions, params);
         const s = await exchangeCallback(await metadata(), c, params, state, tx);
+        epoch++;
         await commit(s);
         return { session: publicSession(s), returnTo: tx.returnTo };
       } finally {

@@ -66,25 +66,26 @@ export const isTransient = (e: AuthError): boolean =>
   /^(network|timeout|server_error|temporarily_unavailable)$/.test(e.code);
 
 /**
- * Turns anything thrown by oauth4webapi, fetch or the SDK into an {@link AuthError}. The original error is kept as
- * `cause`, except that oauth4webapi's processing errors are copied without their own `cause`, which can hold a
- * response body (and so a token).
+ * Turns anything thrown by oauth4webapi, fetch or the SDK into an {@link AuthError}. Its `cause` is a summary of
+ * the original error (name, code, message, status), never the original itself: oauth4webapi's errors carry the
+ * response body or the callback's parameters, and so a token or an authorization code.
  */
 export function toAuthError(e: unknown): AuthError {
   if (e instanceof AuthError) return e;
-  if (e instanceof AuthorizationResponseError || e instanceof ResponseBodyError) {
-    const status = (e as ResponseBodyError).status ?? 0;
+  const err = e as { name?: string; code?: string; message?: string; cause?: unknown; status?: number };
+  const status = err?.status ?? (err?.cause as Response | undefined)?.status ?? 0;
+  const cause = { name: err?.name, code: err?.code, message: err?.message, status: status || undefined };
+  if (e instanceof AuthorizationResponseError || e instanceof ResponseBodyError)
     return new AuthError(status >= 500 ? 'network' : e.error, e.error_description ?? e.error, {
-      cause: e,
+      cause,
       description: e.error_description,
     });
-  }
-  const err = e as { name?: string; code?: string; message?: string; cause?: unknown };
-  if (err?.name === 'AbortError' || err?.name === 'TimeoutError') return new AuthError('timeout', err.message, { cause: e });
-  // fetch() rejects with a bare TypeError when the request fails (offline, DNS, CORS, TLS).
-  if (err?.name === 'TypeError' && !err.code) return new AuthError('network', err.message, { cause: e });
-  const status = (err?.cause as Response | undefined)?.status ?? 0;
-  return new AuthError(status >= 500 ? 'network' : 'invalid_response', err?.message, {
-    cause: { name: err?.name, code: err?.code, message: err?.message },
-  });
+  const code =
+    err?.name === 'AbortError' || err?.name === 'TimeoutError'
+      ? 'timeout'
+      : // fetch() rejects with a bare TypeError when the request fails (offline, DNS, CORS, TLS).
+        (err?.name === 'TypeError' && !err.code) || status >= 500
+        ? 'network'
+        : 'invalid_response';
+  return new AuthError(code, err?.message, { cause });
 }

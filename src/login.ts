@@ -24,6 +24,8 @@ export interface Transaction {
   returnTo?: string;
   /** Local time the request was made, ms. */
   createdAt: number;
+  /** The `max_age` requested, if any: the ID token's `auth_time` must then be recent enough. */
+  maxAge?: number;
 }
 
 /** How long a login may take before its transaction is dropped. */
@@ -67,7 +69,9 @@ export async function createAuthorizationRequest(
     login_hint: o.loginHint,
   };
   for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
-  return { url, state, tx: { verifier, nonce, redirectUri: o.redirectUri, returnTo: o.returnTo, createdAt: Date.now() } };
+  const maxAge = params.max_age === undefined ? undefined : Number(params.max_age);
+  const tx = { verifier, nonce, redirectUri: o.redirectUri, returnTo: o.returnTo, createdAt: Date.now(), maxAge };
+  return { url, state, tx };
 }
 
 type Pending = Record<string, Transaction>;
@@ -87,7 +91,8 @@ export function createTransactionStore(store: SessionStore, key: string): Transa
   const read = async (): Promise<Pending> => {
     let all: Pending = {};
     try {
-      all = JSON.parse((await store.get(key)) || '{}') ?? {};
+      const parsed = JSON.parse((await store.get(key)) || '{}');
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) all = parsed;
     } catch {
       // Corrupt: treated as empty, so every callback fails state_mismatch instead of crashing.
     }

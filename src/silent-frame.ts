@@ -53,9 +53,7 @@ export function runSilentFrame(
         reject(
           new AuthError(
             'timeout',
-            `No answer from the silent renew page within ${timeoutMs} ms. Check that ${redirectUri} is registered ` +
-              'as a redirect URI, serves a page that calls completeSilentRenew(), and that the provider allows ' +
-              'framing with prompt=none.',
+            `Silent renew: no answer from ${redirectUri} within ${timeoutMs} ms; is it a registered redirect URI serving the silent page?`,
           ),
         ),
       timeoutMs,

@@ -18,33 +18,40 @@ export function memoryStore(): SessionStore {
 }
 
 let warned = false;
-/** Reports once per page that Web Storage failed and the SDK fell back to memory. */
-function warnOnce(cause: unknown) {
-  if (!warned) console.warn('connect-pkce: Web Storage is unavailable, keeping the session in memory', cause);
+/** Reports once per page that storage failed and the SDK keeps the session in memory. Never logs a value. */
+export function warnOnce(cause: unknown): void {
+  if (!warned) console.warn('connect-pkce: storage failed, keeping the session in memory', cause);
   warned = true;
 }
 
 /**
  * Wraps `sessionStorage` or `localStorage`. Storage can be missing or throw at any call (disabled cookies, private
- * mode, quota): from the first failure on, the store keeps working in memory, with one warning.
+ * mode, quota): a value that cannot be written is kept in memory instead (one warning per page), reads prefer
+ * that copy, and removal always clears both, so a logout after a failed write still leaves nothing behind.
  */
 export function webStore(kind: 'session' | 'local'): SessionStore {
-  let fallback: SessionStore | undefined;
-  const run = <T>(op: (s: Storage) => T, mem: (m: SessionStore) => T): T => {
-    if (!fallback) {
-      try {
-        return op(globalThis[`${kind}Storage`]);
-      } catch (cause) {
-        warnOnce(cause);
-        fallback = memoryStore();
-      }
+  const memory = new Map<string, string>();
+  const attempt = <T>(op: (s: Storage) => T): T | undefined => {
+    try {
+      return op(globalThis[`${kind}Storage`]);
+    } catch (cause) {
+      warnOnce(cause);
     }
-    return mem(fallback);
   };
   return {
-    get: (k) => run((s) => s.getItem(k), (m) => m.get(k) as string | undefined),
-    set: (k, v) => run((s) => s.setItem(k, v), (m) => m.set(k, v) as undefined),
-    remove: (k) => run((s) => s.removeItem(k), (m) => m.remove(k) as undefined),
+    get: (k) => (memory.has(k) ? memory.get(k) : attempt((s) => s.getItem(k))),
+    set(k, v) {
+      const written = attempt((s) => {
+        s.setItem(k, v);
+        return true;
+      });
+      if (written) memory.delete(k);
+      else memory.set(k, v);
+    },
+    remove(k) {
+      memory.delete(k);
+      attempt((s) => s.removeItem(k));
+    },
   };
 }
 

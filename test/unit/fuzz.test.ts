@@ -469,11 +469,7 @@ describe('handleRedirectCallback(url) under generated callback URLs', () => {
     expect(stats.codes.get('state_mismatch')).toBeGreaterThan(0);
   }, 60_000);
 
-  // BUG (src/client.ts, handleRedirectCallback: `callbackParams(url)` runs before its try; src/callback.ts
-  // callbackParams: `new URL(url, location.href)`): a URL that does not parse rejects with a bare TypeError
-  // "Invalid URL" instead of an AuthError, against the documented "AuthError is the one error type the SDK
-  // rejects with". (isCallback(url) throws the same TypeError synchronously.)
-  it.fails('BUG: rejects a URL that does not parse with an AuthError (today: TypeError "Invalid URL")', async () => {
+  it('rejects a URL that does not parse with an AuthError', async () => {
     const client = w.client();
     await w.startLogin(client);
     for (const url of ['http://[', '//', 'https://exa mple.com/callback?code=x&state=y', `${APP_ORIGIN.replace('3000', '99999')}/cb?state=x`]) {
@@ -486,11 +482,7 @@ describe('handleRedirectCallback(url) under generated callback URLs', () => {
     }
   });
 
-  // BUG (src/errors.ts toAuthError: an oauth4webapi AuthorizationResponseError is kept as `cause`, and its own
-  // cause is the callback's URLSearchParams): when a callback carries both `error` and `code`, the code ends up in
-  // err.cause.cause, which error trackers serialise. toAuthError strips the causes of every other oauth4webapi
-  // error for exactly this reason; the message itself is clean (checked by the properties above).
-  it.fails("BUG: keeps the code of an error callback out of the AuthError's cause chain", async () => {
+  it("keeps the code of an error callback out of the AuthError's cause chain", async () => {
     const client = w.client();
     const callback = new URL(w.callbackFor(await w.startLogin(client)));
     const code = callback.searchParams.get('code')!;
