@@ -17,7 +17,7 @@ const gzip = (b: Buffer | string) => gzipSync(b, { level: 9 }).length;
  * The script-tag build with every feature, oauth4webapi included. The project's goal is 9,000 bytes; the ceiling
  * below is what the build measures today plus a little, so that growth is caught while the gap is worked on.
  */
-const IIFE_GZIP_CEILING = 12_300;
+const IIFE_GZIP_CEILING = 12_500;
 const SILENT_PAGE_MAX = 1_000;
 
 describe('bundle size', () => {
