@@ -182,8 +182,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         redirectUri: c.silentRedirectUri,
         prompt: 'none',
       });
-      const params = await runSilentFrame(url.href, tx.redirectUri, state, c.silentTimeout, abort.signal);
-      s = await exchangeCallback(server, c, params, state, tx);
+      s = await runSilentFrame(url.href, tx.redirectUri, state, c.silentTimeout, abort.signal, (params) =>
+        exchangeCallback(server, c, params, state, tx),
+      );
     }
     // A renewal is for the same user (OpenID Connect Core §12.2): if someone else signed in at the provider
     // meanwhile, the app has to decide, through an interactive login, rather than switch users silently.
@@ -204,7 +205,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     await ready;
     const seen = before ?? current;
     const run = async () => {
-      const peer = newerSession(current, (await tabs?.ask()) ?? null);
+      // The newest session anywhere: ours, the stored one ('local' is shared), and every other tab's.
+      const stored = await Promise.resolve()
+        .then(() => store.get(c.key))
+        .then(parseSession, () => null);
+      const peer = newerSession(newerSession(current, stored), (await tabs?.ask()) ?? null);
       // Join instead of renewing again when a session exists that was obtained after this call, or that is newer
       // than the caller's and not yet due for renewal (another tab renewed just before this one noticed).
       if (peer && peer !== seen && (peer.receivedAt >= calledAt || (newerSession(seen, peer) === peer && fresh(peer)))) {

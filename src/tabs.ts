@@ -32,8 +32,13 @@ export interface TabSync {
   close(): void;
 }
 
-/** How long a tab waits for other tabs to answer. They answer within milliseconds unless frozen. */
+/**
+ * How long a new tab waits for any other tab to hand it a session: often there is none, so this is short.
+ * Tabs answer within milliseconds unless the machine is very busy or they are frozen.
+ */
 const ANSWER_WAIT_MS = 150;
+/** How long a renewing tab waits for every tab it knows of: they exist, and a missed answer costs a renewal. */
+const PEER_WAIT_MS = 1000;
 
 /** The newer of two sessions, by expiry. */
 export const newerSession = (a: StoredSession | null, b: StoredSession | null): StoredSession | null =>
@@ -60,7 +65,8 @@ export function createTabSync(name: string, hooks: TabSyncHooks): TabSync {
   // After close() (a client disposed, e.g. by React StrictMode right after creation) there is no one to tell.
   const post = (m: Message) => closed || channel.postMessage(m);
   const bye = () => post({ t: 'bye', from: id });
-  const hello = (e: PageTransitionEvent) => e.persisted && post({ t: 'ask', from: id });
+  // Back from the back-forward cache or from being frozen: announce ourselves again.
+  const hello = (e: Event) => (e.type === 'resume' || (e as PageTransitionEvent).persisted) && post({ t: 'ask', from: id });
 
   channel.onmessage = ({ data: m }: MessageEvent<Message>) => {
     if (!m || typeof m !== 'object' || m.from === id) return;
@@ -71,8 +77,11 @@ export function createTabSync(name: string, hooks: TabSyncHooks): TabSync {
     else if (m.t === 'session') hooks.onSession(m.s);
     else if (m.t === 'logout') hooks.onLogout();
   };
+  // A tab that goes away or is frozen (Page Lifecycle) says so, so that no renewal waits for its answer.
   addEventListener('pagehide', bye);
   addEventListener('pageshow', hello);
+  document.addEventListener('freeze', bye);
+  document.addEventListener('resume', hello);
 
   return {
     ask(any = false) {
@@ -90,7 +99,7 @@ export function createTabSync(name: string, hooks: TabSyncHooks): TabSync {
           pending.delete(m.from);
           if (any ? best : !pending.size) done();
         };
-        const timer = setTimeout(done, ANSWER_WAIT_MS);
+        const timer = setTimeout(done, any ? ANSWER_WAIT_MS : PEER_WAIT_MS);
         waiting.add(onAnswer);
         post({ t: 'ask', from: id });
       });
@@ -107,6 +116,8 @@ export function createTabSync(name: string, hooks: TabSyncHooks): TabSync {
       closed = true;
       removeEventListener('pagehide', bye);
       removeEventListener('pageshow', hello);
+      document.removeEventListener('freeze', bye);
+      document.removeEventListener('resume', hello);
       channel.close();
     },
   };
