@@ -14,8 +14,8 @@ export const SILENT_FRAME_NAME = 'connect-pkce-silent';
  *
  * The answer is handed to `use` (the code exchange) before the iframe goes: tearing a frame down costs the main
  * thread 10-20 ms in Chromium, which would otherwise delay the token request. In every outcome (answer, timeout,
- * abort) the listener and timer are released at once, and the iframe is sent to about:blank and removed, at the
- * latest when `use` settles.
+ * abort) the listener and timer are released at once, and the iframe is removed, at the latest when `use`
+ * settles.
  */
 export async function runSilentFrame<T = URLSearchParams>(
   authorizeUrl: string,
@@ -28,14 +28,9 @@ export async function runSilentFrame<T = URLSearchParams>(
   const origin = new URL(redirectUri).origin;
   const frame = document.createElement('iframe');
   let cleanup!: () => void;
-  const removeFrame = () => {
-    try {
-      frame.src = 'about:blank';
-    } catch {
-      // Ignored: removal below is what matters.
-    }
-    frame.remove();
-  };
+  // Removed without first navigating it to about:blank: that extra navigation costs the browser more main-thread
+  // time than it saves, and a detached frame's document is released with it.
+  const removeFrame = () => frame.remove();
 
   const result = new Promise<URLSearchParams>((resolve, reject) => {
     const accept = (href: unknown) => {
