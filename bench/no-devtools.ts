@@ -9,23 +9,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, CROSS_SITE_ARGS } from '../examples/demo/chromium.js';
 import { fillLogin } from '../test/e2e/support/login.js';
 import { type BenchServers, type Lib, PAGES } from './setup.js';
 import { sleep } from './stats.js';
 
-export const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const EXECUTABLE = CHROMIUM_PATH;
 /** The same switches as test/e2e/support/browser.ts. */
-export const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--ignore-certificate-errors',
-  '--host-resolver-rules=MAP app.test 127.0.0.1,MAP idp.test 127.0.0.1,MAP other.test 127.0.0.1',
-];
+export const ARGS = [...CHROMIUM_ARGS, ...CROSS_SITE_ARGS];
 
 /** One renew as the page saw it: total ms, and the message / token request start / end, ms after renew() began. */
 export type PlainRow = [total: number, message: number, tokenStart: number, tokenEnd: number];

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 import { PASSWORD } from './provider.js';
 import { type Demo, startDemo, stopOnSignal } from './server.js';
 
@@ -93,7 +94,7 @@ export async function runCheck(o: CheckOptions = {}): Promise<boolean> {
       return `401, ${res.headers.get('www-authenticate')}`;
     });
     await setup('launch headless Chromium', async () => {
-      const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+      const executablePath = CHROMIUM_PATH;
       context = await chromium.launchPersistentContext(profile, {
         executablePath,
         headless: true,
@@ -101,15 +102,7 @@ export async function runCheck(o: CheckOptions = {}): Promise<boolean> {
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: CHROMIUM_ARGS,
       });
       return `${executablePath}, fresh profile`;
     });

@@ -9,12 +9,7 @@ beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w?.close());
-afterEach(async () => {
-  for (const p of w.browser.context.pages()) await p.close();
-  await w.browser.context.clearCookies();
-  w.idp.reset();
-  w.configure({});
-});
+afterEach(() => w.reset());
 
 const userinfo = async (token: string) =>
   testFetch(`${w.idp.issuer}/me`, { headers: { Authorization: `Bearer ${token}` } });

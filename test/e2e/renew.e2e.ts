@@ -12,12 +12,7 @@ describe('with a short-lived token (8 s) and third-party cookies allowed', () =>
     w = await startWorld({ accessTokenTtl: 8, client: { renewBeforeExpiry: 3 } });
   });
   afterAll(() => w?.close());
-  afterEach(async () => {
-    for (const p of w.browser.context.pages()) await p.close();
-    await w.browser.context.clearCookies();
-    w.idp.reset();
-    w.configure({});
-  });
+  afterEach(() => w.reset());
 
   test('renews automatically before expiry: expiring then token, no navigation, no iframe left', async () => {
     const page = await w.open();

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, CROSS_SITE_ARGS } from '../../../examples/demo/chromium.js';
 
 export interface BrowserOptions {
   /** Allow third-party cookies (Chrome's default). false = what Debian Chromium / Safari / Firefox strict do. */
@@ -23,21 +24,11 @@ export async function launchBrowser(opts: BrowserOptions = {}): Promise<TestBrow
   await writeFile(join(userDataDir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: mode } }));
 
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     ignoreHTTPSErrors: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--ignore-certificate-errors',
-      // app.test and idp.test are different sites, so the renew iframe is truly cross-site.
-      '--host-resolver-rules=MAP app.test 127.0.0.1,MAP idp.test 127.0.0.1,MAP other.test 127.0.0.1',
-    ],
+    // app.test and idp.test are different sites, so the renew iframe is truly cross-site.
+    args: [...CHROMIUM_ARGS, ...CROSS_SITE_ARGS],
   });
 
   return {
