@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => w?.close());
 
-test('an outage is retried with growing gaps, then the renewal succeeds on its own', async () => {
+test('an outage is retried a bounded number of times, then the renewal succeeds on its own', async () => {
   const page = await w.open();
   await w.login(page);
   const first = await tokenOf(page);
