@@ -18,9 +18,12 @@ export function memoryStore(): SessionStore {
 }
 
 let warned = false;
-/** Reports once per page that storage failed and the SDK keeps the session in memory. Never logs a value. */
+/**
+ * Reports once per page that storage failed and the SDK keeps the session in memory. Only the error's name is
+ * logged: a custom store's message could quote the value it was given, and so a token.
+ */
 export function warnOnce(cause: unknown): void {
-  if (!warned) console.warn('connect-pkce: storage failed, keeping the session in memory', cause);
+  if (!warned) console.warn('connect-pkce: storage failed, keeping the session in memory:', (cause as Error)?.name);
   warned = true;
 }
 

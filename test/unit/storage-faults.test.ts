@@ -347,4 +347,20 @@ describe('a custom store that fails', () => {
     await app.logout();
     expect(warn).toHaveBeenCalledTimes(1);
   });
+
+  it('never logs what a failing custom store was given, even when its error quotes it', async () => {
+    const client = await newPage();
+    const quoting = {
+      get: () => null,
+      set: (_k: string, v: string) => {
+        throw new Error(`cannot store ${v}`);
+      },
+      remove: () => {},
+    };
+    const app = client({ storage: quoting, automaticSilentRenew: false });
+    const { session } = await w.signIn(app);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const logged = warn.mock.calls.flat().map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : String(a)));
+    expect(logged.join(' ')).not.toContain(session.accessToken);
+  });
 });
