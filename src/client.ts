@@ -9,8 +9,10 @@ import { type AuthClientOptions, resolveConfig } from './config.js';
 import { discover } from './discovery.js';
 import { AuthError, isTransient, needsInteraction, toAuthError } from './errors.js';
 import { type AuthEventName, createEmitter, type Handler } from './events.js';
+import { authorizedFetch } from './fetch.js';
 import { requestOptions } from './http.js';
 import { createAuthorizationRequest, createTransactionStore } from './login.js';
+import { endSession } from './logout.js';
 import { createScheduler, renewalLead } from './renewal.js';
 import { parseSession, publicSession, type Session, type StoredSession, sessionFromTokenResponse } from './session.js';
 import { runSilentFrame, SILENT_FRAME_NAME } from './silent-frame.js';
@@ -115,7 +117,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     blocked = undefined;
     scheduler.check();
     // Each may throw synchronously or reject: neither may stop the logout.
-    await Promise.allSettled([c.key].map(async (k) => store.remove(k)).concat(transactions.clear()));
+    await Promise.allSettled([(async () => store.remove(c.key))(), transactions.clear()]);
     if (announce) tabs?.publishLogout();
     if (had || announce) events.emit('logout', undefined);
   };
@@ -316,39 +318,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         if (returnTo) location.assign(returnTo);
         return;
       }
-      const fields = { client_id: c.clientId, post_logout_redirect_uri: returnTo };
-      if (c.logoutMethod === 'get') {
-        // Without the ID token: the SDK never puts a token in a URL it creates.
-        const url = new URL(endpoint);
-        for (const [name, value] of Object.entries(fields)) if (value) url.searchParams.set(name, value);
-        return location.assign(url.href);
-      }
-      // A form POST (RP-Initiated Logout 1.0 §2) keeps the ID token out of the URL, history and server logs.
-      const form = document.createElement('form');
-      form.method = 'post';
-      form.action = endpoint;
-      for (const [name, value] of Object.entries({ ...fields, id_token_hint: idToken })) {
-        if (!value) continue;
-        const input = document.createElement('input');
-        input.type = 'hidden';
-        input.name = name;
-        input.value = value;
-        form.appendChild(input);
-      }
-      document.body.appendChild(form);
-      form.submit();
+      endSession(endpoint, { clientId: c.clientId, postLogoutRedirectUri: returnTo, idTokenHint: idToken }, c.logoutMethod);
     },
 
-    async fetch(input, init) {
-      const request = new Request(input, init);
-      const send = (token: string) => {
-        const r = request.clone();
-        r.headers.set('Authorization', `Bearer ${token}`);
-        return fetch(r);
-      };
-      const res = await send(await client.getAccessToken());
-      return res.status === 401 ? send((await client.renew()).accessToken) : res;
-    },
+    fetch: (input, init) =>
+      authorizedFetch(input, init, client.getAccessToken, async () => (await client.renew()).accessToken),
 
     on: (event, handler) => events.on(event, handler),
 

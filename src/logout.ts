@@ -1,0 +1,36 @@
+/** What an RP-initiated logout sends to the provider (OpenID Connect RP-Initiated Logout 1.0 §2). */
+export interface EndSessionRequest {
+  clientId: string;
+  /** Where the provider sends the user afterwards; must be registered exactly. */
+  postLogoutRedirectUri?: string;
+  /** Sent only in a POST body, never in a URL. */
+  idTokenHint?: string;
+}
+
+/**
+ * Navigates to the provider's end_session_endpoint. `'post'` submits a form, which keeps the ID token out of the URL,
+ * the history and the provider's access logs; `'get'` (for providers that refuse POST) goes without it, since the
+ * SDK never puts a token in a URL it creates.
+ */
+export function endSession(endpoint: string, r: EndSessionRequest, method: 'post' | 'get'): void {
+  const fields = { client_id: r.clientId, post_logout_redirect_uri: r.postLogoutRedirectUri };
+  if (method === 'get') {
+    const url = new URL(endpoint);
+    for (const [name, value] of Object.entries(fields)) if (value) url.searchParams.set(name, value);
+    location.assign(url.href);
+    return;
+  }
+  const form = document.createElement('form');
+  form.method = 'post';
+  form.action = endpoint;
+  for (const [name, value] of Object.entries({ ...fields, id_token_hint: r.idTokenHint })) {
+    if (!value) continue;
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = name;
+    input.value = value;
+    form.appendChild(input);
+  }
+  document.body.appendChild(form);
+  form.submit();
+}
