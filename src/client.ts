@@ -100,6 +100,15 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
   };
 
+  /** The stored session; an unreadable store (sync throw or rejection) reads as none, with the one warning. */
+  const readStored = (): Promise<StoredSession | null> =>
+    Promise.resolve()
+      .then(() => store.get(c.key))
+      .then(parseSession, (e) => {
+        warnOnce(e);
+        return null;
+      });
+
   /** Makes `s` the session: stored, announced to the app and (unless it came from there) to the other tabs. */
   const commit = async (s: StoredSession, fromTab = false) => {
     current = s;
@@ -143,13 +152,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   /** Reads the stored session; a tab with none asks the other tabs for theirs. */
   const ready = (async () => {
-    let s: StoredSession | null = null;
-    try {
-      s = parseSession(await store.get(c.key));
-    } catch (e) {
-      // An unreadable custom store is treated as empty.
-      warnOnce(e);
-    }
+    const s = await readStored();
     const fromTab = !s && tabs ? await tabs.ask(true) : null;
     // A login may have completed meanwhile (the callback does not wait for this): keep whichever is newer.
     const next = newerSession(current, s ?? fromTab);
@@ -208,9 +211,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const seen = before ?? current;
     const run = async () => {
       // The newest session anywhere: ours, the stored one ('local' is shared), and every other tab's.
-      const stored = await Promise.resolve()
-        .then(() => store.get(c.key))
-        .then(parseSession, () => null);
+      const stored = await readStored();
       const peer = newerSession(newerSession(current, stored), (await tabs?.ask()) ?? null);
       // Join instead of renewing again when a session exists that was obtained after this call, or that is newer
       // than the caller's and not yet due for renewal (another tab renewed just before this one noticed).
