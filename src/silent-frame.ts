@@ -12,10 +12,10 @@ export const SILENT_FRAME_NAME = 'connect-pkce-silent';
  * silent page's `postMessage`, the iframe's URL is read on each `load` once it is back on our origin, so a provider
  * error (or a silent page whose script failed) ends the wait at once instead of at the timeout.
  *
- * The answer is handed to `use` (the code exchange) before the iframe goes: tearing a frame down costs the main
- * thread 10-20 ms in Chromium, which would otherwise delay the token request. In every outcome (answer, timeout,
- * abort) the listener and timer are released at once, and the iframe is removed, at the latest when `use`
- * settles.
+ * Tearing a frame down costs Chromium's main thread 10-20 ms, so it stays off the critical path: the answer is handed
+ * to `use` (the code exchange) first, and after a success the iframe goes in the next task, once the result has
+ * reached the caller. After a failure (timeout, abort, a failed `use`) it goes at once. In every outcome the listener
+ * and timer are released as soon as the wait ends.
  */
 export async function runSilentFrame<T = URLSearchParams>(
   authorizeUrl: string,
@@ -83,8 +83,11 @@ export async function runSilentFrame<T = URLSearchParams>(
     document.body.appendChild(frame);
   });
   try {
-    return await use(await result.finally(() => cleanup()));
-  } finally {
+    const value = await use(await result.finally(() => cleanup()));
+    setTimeout(removeFrame);
+    return value;
+  } catch (e) {
     removeFrame();
+    throw e;
   }
 }

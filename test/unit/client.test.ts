@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AuthError, createAuthClient, type SessionStore } from '../../src/index.js';
 import { SILENT_FRAME_NAME } from '../../src/silent-frame.js';
-import { setAddress, silentFrame, waitForSilentFrame } from './support/browser.js';
+import { setAddress, silentFrame, silentFrameAfterTask, waitForSilentFrame } from './support/browser.js';
 import { CLIENT_ID, ISSUER, jwtClaims, oauthError, REDIRECT_URI, SILENT_REDIRECT_URI, serverError } from './support/fake-provider.js';
 import { baseOptions, SESSION_KEY, useWorld } from './support/world.js';
 
@@ -187,7 +187,7 @@ describe('renew()', () => {
     expect(jwtClaims(renewed.idToken!).nonce).toBe(p.get('nonce'));
     expect(await client.getSession()).toEqual(renewed);
     expect(events.at(-1)).toEqual({ name: 'token', value: renewed });
-    expect(silentFrame()).toBeNull();
+    expect(await silentFrameAfterTask()).toBeNull();
   });
 
   it('falls back to the iframe when the refresh token is rejected', async () => {

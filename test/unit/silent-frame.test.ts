@@ -2,7 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError } from '../../src/errors.js';
 import { completeSilentRenew } from '../../src/index.js';
 import { runSilentFrame, SILENT_FRAME_NAME, SILENT_MESSAGE } from '../../src/silent-frame.js';
-import { blockFrameNavigation, postFrom, resetBrowser, silentFrame, waitForSilentFrame } from './support/browser.js';
+import {
+  blockFrameNavigation,
+  postFrom,
+  resetBrowser,
+  silentFrame,
+  silentFrameAfterTask,
+  waitForSilentFrame,
+} from './support/browser.js';
 import { APP_ORIGIN, ISSUER } from './support/fake-provider.js';
 
 const SILENT_URI = `${APP_ORIGIN}/silent-renew.html`;
@@ -58,8 +65,33 @@ describe('runSilentFrame', () => {
     const params = await run.promise;
     expect(params.get('code')).toBe('the-code');
     expect(params.get('iss')).toBe(ISSUER);
+    expect(await silentFrameAfterTask()).toBeNull();
     expect(frame.isConnected).toBe(false);
-    expect(silentFrame()).toBeNull();
+  });
+
+  it('hands the answer over before removing the iframe, and removes it in the next task', async () => {
+    const order: string[] = [];
+    const run = runSilentFrame(AUTHORIZE, SILENT_URI, STATE, 10_000, undefined, (params) => {
+      order.push(`use: frame ${silentFrame() ? 'present' : 'gone'}`);
+      return params.get('code');
+    });
+    const frame = await waitForSilentFrame();
+    postFrom(frame.contentWindow, APP_ORIGIN, answer(`code=c&state=${STATE}`));
+    expect(await run).toBe('c');
+    order.push(`resolved: frame ${frame.isConnected ? 'present' : 'gone'}`);
+    await silentFrameAfterTask();
+    order.push(`next task: frame ${frame.isConnected ? 'present' : 'gone'}`);
+    expect(order).toEqual(['use: frame present', 'resolved: frame present', 'next task: frame gone']);
+  });
+
+  it('removes the iframe at once when the code exchange fails', async () => {
+    const run = runSilentFrame(AUTHORIZE, SILENT_URI, STATE, 10_000, undefined, () => {
+      throw new AuthError('invalid_grant');
+    });
+    const frame = await waitForSilentFrame();
+    postFrom(frame.contentWindow, APP_ORIGIN, answer(`code=c&state=${STATE}`));
+    await expect(run).rejects.toMatchObject({ code: 'invalid_grant' });
+    expect(frame.isConnected).toBe(false);
   });
 
   it('ignores messages from other origins, other windows, other states and other senders', async () => {
@@ -98,7 +130,7 @@ describe('runSilentFrame', () => {
     frame.src = `${SILENT_URI}?error=login_required&state=${STATE}`;
     const params = await run.promise;
     expect(params.get('error')).toBe('login_required');
-    expect(silentFrame()).toBeNull();
+    expect(await silentFrameAfterTask()).toBeNull();
   });
 
   it('ignores a page of our origin that is not the answer to this request', async () => {
@@ -129,6 +161,8 @@ describe('runSilentFrame', () => {
     const run = start({ timeoutMs: 5_000 });
     postFrom(silentFrame()!.contentWindow, APP_ORIGIN, answer(`code=c&state=${STATE}`));
     await run.promise;
+    // What is left is the iframe's removal in the next task, not the 5 s timeout.
+    expect(await silentFrameAfterTask()).toBeNull();
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -143,7 +177,7 @@ describe('runSilentFrame', () => {
     if (outcome === 'abort') ctl.abort();
     await run.promise.catch(() => {});
     expect(removed).toHaveBeenCalledWith('message', listener);
-    expect(silentFrame()).toBeNull();
+    expect(await silentFrameAfterTask()).toBeNull();
   });
 
   it('rejects with disposed on abort, and removes the iframe', async () => {

@@ -58,13 +58,29 @@ export function blockFrameNavigation(): () => void {
 export const silentFrame = (): HTMLIFrameElement | null =>
   document.querySelector<HTMLIFrameElement>('iframe[name="connect-pkce-silent"]');
 
-/** Waits until the SDK has put its hidden iframe in the page. */
+/**
+ * Silent iframes a test has answered. After a successful renewal the SDK removes its iframe only in the next task
+ * (off the token's critical path), so it may still be in the page when the test looks for the next renewal's.
+ */
+const answered = new WeakSet<HTMLIFrameElement>();
+export const markAnswered = (frame: HTMLIFrameElement): void => void answered.add(frame);
+
+/** Waits until the SDK has put a hidden iframe in the page that no test has answered yet. */
 export async function waitForSilentFrame(): Promise<HTMLIFrameElement> {
   return vi.waitFor(() => {
-    const frame = silentFrame();
+    const frame = [...document.querySelectorAll<HTMLIFrameElement>('iframe[name="connect-pkce-silent"]')].find(
+      (f) => !answered.has(f),
+    );
     if (!frame) throw new Error('no silent iframe yet');
     return frame;
   });
+}
+
+/** The SDK's hidden iframe after the task in which it removes one that succeeded (null: none left). */
+export async function silentFrameAfterTask(): Promise<HTMLIFrameElement | null> {
+  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0);
+  else await new Promise((r) => setTimeout(r, 0));
+  return silentFrame();
 }
 
 /** Delivers a `message` event to this window, as `postMessage` from `source` on `origin` would. */

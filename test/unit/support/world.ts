@@ -9,6 +9,7 @@ import {
   postFrom,
   resetBrowser,
   setAddress,
+  markAnswered,
   waitForSilentFrame,
 } from './browser.js';
 import {
@@ -98,6 +99,7 @@ export function useWorld(): World {
     },
     async answerSilentFrame(o) {
       const frame = await waitForSilentFrame();
+      markAnswered(frame);
       const callback = w.provider.authorize(frame.src, o);
       postFrom(frame.contentWindow, APP_ORIGIN, { type: SILENT_MESSAGE, url: callback });
       return new URL(frame.src);
