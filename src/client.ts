@@ -9,7 +9,6 @@ import { type AuthClientOptions, resolveConfig } from './config.js';
 import { discover } from './discovery.js';
 import { AuthError, isTransient, needsInteraction, toAuthError } from './errors.js';
 import { type AuthEventName, createEmitter, type Handler } from './events.js';
-import { authorizedFetch } from './fetch.js';
 import { requestOptions } from './http.js';
 import { createAuthorizationRequest, createTransactionStore } from './login.js';
 import { endSession } from './logout.js';
@@ -49,11 +48,6 @@ export interface AuthClient {
   renew(): Promise<Session>;
   /** Clears the session here and in other tabs, then ends the provider session (RP-Initiated Logout 1.0). */
   logout(options?: { returnTo?: string }): Promise<void>;
-  /**
-   * `fetch` with `Authorization: Bearer <access token>` (RFC 6750 §2.1). On a 401 it renews once and retries
-   * once; any other status passes through untouched.
-   */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends AuthEventName>(event: E, handler: Handler<E>): () => void;
   /** Removes every timer, listener, channel and iframe this client created. */
@@ -321,9 +315,6 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }
       endSession(endpoint, { clientId: c.clientId, postLogoutRedirectUri: returnTo, idTokenHint: idToken }, c.logoutMethod);
     },
-
-    fetch: (input, init) =>
-      authorizedFetch(input, init, client.getAccessToken, async () => (await client.renew()).accessToken),
 
     on: (event, handler) => events.on(event, handler),
 

@@ -1,6 +1,7 @@
 import { type AuthClient, createAuthClient } from './client.js';
 import type { AuthClientOptions } from './config.js';
 import { AuthError } from './errors.js';
+import { type AuthorizedFetch, createAuthorizedFetch } from './fetch.js';
 
 /** AVEVA CONNECT data services regions (US-West is the primary one). */
 export type ConnectRegion = 'uswe' | 'euno' | 'auea' | 'jpea';
@@ -34,18 +35,25 @@ export type ConnectClientOptions = Omit<AuthClientOptions, 'authority' | 'tenant
     tenantId: string;
   };
 
+/** A client for CONNECT: an {@link AuthClient} that also calls the REST API. */
+export interface ConnectClient extends AuthClient {
+  /** `fetch` with the access token; on a 401 it renews once and retries once (see {@link createAuthorizedFetch}). */
+  fetch: AuthorizedFetch;
+}
+
 /**
  * A client for an AVEVA CONNECT authorization-code client: the region's identity authority, scope
- * `openid ocsapi` and the tenant's `acr_values`. Register `redirectUri`, `silentRedirectUri` and
- * `postLogoutRedirectUri` exactly, and the app's origin as an allowed CORS origin.
+ * `openid ocsapi`, the tenant's `acr_values`, and `fetch` for the REST API. Register `redirectUri`,
+ * `silentRedirectUri` and `postLogoutRedirectUri` exactly, and the app's origin as an allowed CORS origin.
  */
-export function createConnectClient(o: ConnectClientOptions): AuthClient {
+export function createConnectClient(o: ConnectClientOptions): ConnectClient {
   const { region, host, ...rest } = o;
-  return createAuthClient({
+  const client = createAuthClient({
     ...rest,
     authority: connectAuthority(region ? { region } : { host: host as string }),
     scope: o.scope ?? 'openid ocsapi',
   });
+  return { ...client, fetch: createAuthorizedFetch(client) };
 }
 
 /** Options of {@link connectApiUrl}. */

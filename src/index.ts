@@ -2,11 +2,13 @@ export type { AuthClientOptions } from './config.js';
 export { type AuthClient, createAuthClient, type LoginOptions } from './client.js';
 export { AuthError, type AuthErrorCode, type ProviderErrorCode, type SdkErrorCode } from './errors.js';
 export type { AuthEventName, AuthEvents } from './events.js';
+export { type AuthorizedFetch, createAuthorizedFetch } from './fetch.js';
 export type { Session } from './session.js';
 export { completeSilentRenew } from './silent-page.js';
 export type { SessionStore, StorageOption } from './storage.js';
 export {
   type ConnectApiOptions,
+  type ConnectClient,
   type ConnectClientOptions,
   type ConnectLocation,
   type ConnectRegion,

@@ -9,6 +9,7 @@
   const auth = useConnect
     ? ConnectPkce.createConnectClient({ ...connect, ...uris })
     : ConnectPkce.createAuthClient({ ...demo, scope: 'openid profile ocsapi', ...uris });
+  const api = ConnectPkce.createAuthorizedFetch(auth); // fetch with the bearer token (CONNECT clients: auth.fetch)
   const where = useConnect ? { region: connect.region } : { host: location.origin };
   const apiUrl = ConnectPkce.connectApiUrl({ ...where, tenantId: (useConnect ? connect : demo).tenantId }, 'Namespaces');
 
@@ -53,7 +54,7 @@
     delete $('api').dataset.status;
     $('namespaces').replaceChildren();
     try {
-      const res = await auth.fetch(apiUrl); // bearer token added; one renew + retry on a 401
+      const res = await api(apiUrl); // bearer token added; one renew + retry on a 401
       $('api').textContent = `GET ${apiUrl} → ${res.status}`;
       if (res.ok) $('namespaces').replaceChildren(...(await res.json()).map((ns) => el('li', ns.Id)));
       $('api').dataset.status = String(res.status);

@@ -1,6 +1,6 @@
 // An ES-module app: signs in with connect-pkce, shows the user, the token's countdown and every SDK event, and calls
 // an API. Written for a strict CSP (no inline code) and Trusted Types: text goes in with textContent only.
-import { connectApiUrl, createAuthClient, createConnectClient } from 'connect-pkce';
+import { connectApiUrl, createAuthClient, createAuthorizedFetch, createConnectClient } from 'connect-pkce';
 import { connect, demo } from './config.js';
 
 const useConnect = Boolean(connect.region && connect.tenantId && connect.clientId);
@@ -25,6 +25,9 @@ const auth = useConnect
       renewBeforeExpiry: demo.renewBeforeExpiry,
       ...uris,
     });
+// fetch with the bearer token: a separate export, so apps that never call an API do not ship it. (CONNECT clients
+// also have it as auth.fetch.)
+const api = createAuthorizedFetch(auth);
 
 // The same URL shape on both: CONNECT's region host, or the demo server (this page's origin).
 const tenantId = useConnect ? connect.tenantId : demo.tenantId;
@@ -92,7 +95,7 @@ async function callApi() {
   $('namespaces').replaceChildren();
   try {
     // Adds the bearer token (renewing first if it is about to expire); on a 401 it renews once and retries.
-    const res = await auth.fetch(apiUrl);
+    const res = await api(apiUrl);
     out.textContent = `GET ${apiUrl} → ${res.status} ${res.statusText}`;
     if (res.ok) {
       const namespaces = await res.json();

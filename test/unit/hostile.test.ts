@@ -13,7 +13,7 @@
  *   or in anything it writes to the console, across login, failures, renewals and logout.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type AuthClient, completeSilentRenew, type Session } from '../../src/index.js';
+import { type AuthClient, completeSilentRenew, createAuthorizedFetch, type Session } from '../../src/index.js';
 import {
   lastNavigation,
   markAnswered,
@@ -325,7 +325,7 @@ describe('no secret in URLs or console output', () => {
       await viaFrame;
       await app.renew();
       // An API call.
-      await app.fetch(`${APP_ORIGIN}/api/data?x=1`);
+      await createAuthorizedFetch(app)(`${APP_ORIGIN}/api/data?x=1`);
       // Storage fills up: the next renewal cannot be written (the SDK warns and keeps it in memory).
       const full = quotaStorage(sessionStorage);
       restores.push(replaceStorage('sessionStorage', () => full));

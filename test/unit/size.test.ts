@@ -43,7 +43,7 @@ describe('bundle size', () => {
     expect(readme).toContain(hash);
   });
 
-  it('the ES module tree-shakes: an app using only createAuthClient ships no CONNECT helpers', async () => {
+  it('the ES module tree-shakes: an app using only createAuthClient ships neither the CONNECT helpers nor the authorized fetch', async () => {
     const entry = 'virtual:app';
     const bundle = await rollup({
       input: entry,
@@ -65,5 +65,7 @@ describe('bundle size', () => {
     expect(code).toContain('prompt');
     expect(code).not.toContain('datahub.connect.aveva.com');
     expect(code).not.toContain('Namespaces');
+    // createAuthorizedFetch (auth.fetch of CONNECT clients) is the only code that writes a Bearer header.
+    expect(code).not.toContain('Bearer');
   }, 60_000);
 });

@@ -1,0 +1,85 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createAuthorizedFetch, createConnectClient } from '../../src/index.js';
+import { serverError } from './support/fake-provider.js';
+import { useWorld } from './support/world.js';
+
+const w = useWorld();
+
+describe('createAuthorizedFetch()', () => {
+  const API = 'https://api.example/v1/items';
+
+  /** An API next to the provider: records what it receives and answers with the queued statuses (then 200). */
+  function api(...statuses: number[]) {
+    const seen: { method: string; url: string; authorization: string | null; body: string }[] = [];
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (!(input instanceof Request) || !input.url.startsWith('https://api.example/')) return w.provider.fetch(input, init);
+      seen.push({ method: input.method, url: input.url, authorization: input.headers.get('authorization'), body: await input.text() });
+      return new Response('{}', { status: statuses.shift() ?? 200 });
+    });
+    return seen;
+  }
+
+  it('sends the access token as a Bearer token, keeping the request as it was', async () => {
+    const client = w.client({ automaticSilentRenew: false });
+    const { session } = await w.signIn(client);
+    const seen = api();
+    const res = await createAuthorizedFetch(client)(API, { method: 'POST', body: '{"name":"pump"}', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    expect(seen).toEqual([{ method: 'POST', url: API, authorization: `Bearer ${session.accessToken}`, body: '{"name":"pump"}' }]);
+  });
+
+  it('on a 401, renews once and retries once with the new token and the same body', async () => {
+    w.provider.issueRefreshTokens = true;
+    const client = w.client({ automaticSilentRenew: false });
+    const { session } = await w.signIn(client);
+    const seen = api(401);
+    const res = await createAuthorizedFetch(client)(new Request(API, { method: 'PUT', body: 'payload' }));
+    expect(res.status).toBe(200);
+    const renewed = w.provider.issuedAccessTokens.at(-1);
+    expect(renewed).not.toBe(session.accessToken);
+    expect(seen.map((r) => [r.authorization, r.body])).toEqual([
+      [`Bearer ${session.accessToken}`, 'payload'],
+      [`Bearer ${renewed}`, 'payload'],
+    ]);
+  });
+
+  it('returns a second 401 as it is, without looping', async () => {
+    w.provider.issueRefreshTokens = true;
+    const client = w.client({ automaticSilentRenew: false });
+    await w.signIn(client);
+    const seen = api(401, 401, 401);
+    const before = w.provider.tokenRequests.length;
+    expect((await createAuthorizedFetch(client)(API)).status).toBe(401);
+    expect(seen).toHaveLength(2);
+    expect(w.provider.tokenRequests).toHaveLength(before + 1);
+  });
+
+  it.each([403, 404, 500])('passes a %s through without renewing', async (status) => {
+    w.provider.issueRefreshTokens = true;
+    const client = w.client({ automaticSilentRenew: false });
+    await w.signIn(client);
+    const seen = api(status);
+    const before = w.provider.tokenRequests.length;
+    expect((await createAuthorizedFetch(client)(API)).status).toBe(status);
+    expect(seen).toHaveLength(1);
+    expect(w.provider.tokenRequests).toHaveLength(before);
+  });
+
+  it('rejects with the AuthError when the renewal after a 401 fails', async () => {
+    w.provider.issueRefreshTokens = true;
+    const client = w.client({ automaticSilentRenew: false });
+    await w.signIn(client);
+    api(401);
+    w.provider.onToken(serverError(500));
+    await expect(createAuthorizedFetch(client)(API)).rejects.toMatchObject({ name: 'AuthError', code: 'network' });
+  });
+});
+
+describe('a CONNECT client', () => {
+  it('has fetch, and the rest of the client', () => {
+    const auth = createConnectClient({ region: 'uswe', tenantId: 't', clientId: 'c', redirectUri: 'https://app.example/' });
+    expect(auth.fetch).toBeTypeOf('function');
+    expect(auth.getAccessToken).toBeTypeOf('function');
+    auth.dispose();
+  });
+});
