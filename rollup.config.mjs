@@ -18,6 +18,12 @@ const silentPages = {
   },
 };
 
+/**
+ * Minifier settings of the script-tag build; the size test measures oauth4webapi's share with the same ones.
+ * @type {import('@rollup/plugin-terser').Options}
+ */
+export const IIFE_TERSER = { ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } };
+
 const ts = () => typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmit: false, declaration: false });
 
 export default [
@@ -38,7 +44,7 @@ export default [
     plugins: [
       resolve({ browser: true }),
       ts(),
-      terser({ ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } }),
+      terser(IIFE_TERSER),
     ],
   },
   {

@@ -4,14 +4,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { rollup } from 'rollup';
 import { describe, expect, it } from 'vitest';
+import { oauth4webapiShare, sizeOf } from './support/bundle-size.js';
 
 const dist = (f: string) => fileURLToPath(new URL(`../../dist/${f}`, import.meta.url));
-const gzip = (b: Buffer | string) => gzipSync(b, { level: 9 }).length;
 
 /**
  * The script-tag build with every feature, oauth4webapi included. The project's goal is 9,000 bytes; the ceiling
@@ -21,11 +20,16 @@ const IIFE_GZIP_CEILING = 12_500;
 const SILENT_PAGE_MAX = 1_000;
 
 describe('bundle size', () => {
-  it(`script-tag build (IIFE, everything bundled) stays under ${IIFE_GZIP_CEILING} bytes gzip`, () => {
-    const code = readFileSync(dist('connect-pkce.iife.min.js'));
-    console.info(`[size] IIFE ${code.length} B minified, ${gzip(code)} B gzip -9 (goal 9,000)`);
-    expect(gzip(code)).toBeLessThanOrEqual(IIFE_GZIP_CEILING);
-  });
+  it(`script-tag build (IIFE, everything bundled) stays under ${IIFE_GZIP_CEILING} bytes gzip`, async () => {
+    const iife = sizeOf(readFileSync(dist('connect-pkce.iife.min.js')));
+    const share = await oauth4webapiShare();
+    console.info(`[size] IIFE ${iife.min} B minified, ${iife.gzip} B gzip -9 (goal 9,000)`);
+    console.info(
+      `[size]   of which the oauth4webapi functions it calls, alone: ${share.min} B minified, ${share.gzip} B gzip -9;` +
+        ` connect-pkce's own code adds ${iife.gzip - share.gzip} B gzip`,
+    );
+    expect(iife.gzip).toBeLessThanOrEqual(IIFE_GZIP_CEILING);
+  }, 60_000);
 
   it(`silent pages stay under ${SILENT_PAGE_MAX} bytes`, () => {
     for (const f of ['silent-renew.html', 'silent-renew-csp.html', 'silent-renew.js']) {
@@ -61,7 +65,8 @@ describe('bundle size', () => {
     });
     const { output } = await bundle.generate({ format: 'es', plugins: [terser({ format: { comments: false } })] });
     const code = output[0].code;
-    console.info(`[size] app importing only createAuthClient: ${code.length} B minified, ${gzip(code)} B gzip -9`);
+    const app = sizeOf(code);
+    console.info(`[size] app importing only createAuthClient: ${app.min} B minified, ${app.gzip} B gzip -9`);
     expect(code).toContain('prompt');
     expect(code).not.toContain('datahub.connect.aveva.com');
     expect(code).not.toContain('Namespaces');

@@ -1,0 +1,56 @@
+// What the script-tag build weighs, and how much of that is oauth4webapi: used by the size test (issue 5).
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import resolve from '@rollup/plugin-node-resolve';
+import terser, { type Options } from '@rollup/plugin-terser';
+import { rollup } from 'rollup';
+
+export interface Size {
+  min: number;
+  gzip: number;
+}
+
+/** Measured as users pay for it: minified, then gzip -9. */
+export const sizeOf = (code: Buffer | string): Size => ({
+  min: Buffer.byteLength(code),
+  gzip: gzipSync(code, { level: 9 }).length,
+});
+
+/** The oauth4webapi exports that src/ imports as values (type-only imports cost nothing). */
+export function oauth4webapiImports(): string[] {
+  const src = fileURLToPath(new URL('../../../src/', import.meta.url));
+  const names = new Set<string>();
+  for (const file of readdirSync(src).filter((f) => f.endsWith('.ts'))) {
+    const text = readFileSync(`${src}${file}`, 'utf8');
+    for (const [, list] of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'oauth4webapi'/g))
+      for (const part of list.split(',').map((p) => p.trim()))
+        if (part && !part.startsWith('type ')) names.add(part);
+  }
+  return [...names].sort();
+}
+
+/**
+ * Those oauth4webapi functions alone, bundled and minified as the script-tag build is: the part of its size that
+ * connect-pkce's own code cannot shrink.
+ */
+export async function oauth4webapiShare(): Promise<Size> {
+  // The build's own settings (rollup.config.mjs is untyped JavaScript, hence the URL and the cast).
+  const config = new URL('../../../rollup.config.mjs', import.meta.url).href;
+  const { IIFE_TERSER } = (await import(config)) as { IIFE_TERSER: Options };
+  const entry = 'virtual:oauth4webapi-share';
+  const bundle = await rollup({
+    input: entry,
+    plugins: [
+      {
+        name: 'entry',
+        resolveId: (id) => (id === entry ? id : null),
+        load: (id) => (id === entry ? `export { ${oauth4webapiImports().join(', ')} } from 'oauth4webapi';` : null),
+      },
+      resolve({ browser: true }),
+    ],
+  });
+  const { output } = await bundle.generate({ format: 'iife', name: 'Share', plugins: [terser(IIFE_TERSER)] });
+  await bundle.close();
+  return sizeOf(output[0].code);
+}
