@@ -13,6 +13,7 @@ export type AuthorizedFetch = (input: RequestInfo | URL, init?: RequestInit) => 
  * const api = createAuthorizedFetch(auth);
  * const res = await api('https://api.example/items');
  * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 Authorization Request Header Field
  */
 export function createAuthorizedFetch(client: Pick<AuthClient, 'getAccessToken' | 'renew'>): AuthorizedFetch {
   return async (input, init) => {
