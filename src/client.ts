@@ -1,20 +1,15 @@
-import {
-  type AuthorizationServer,
-  None,
-  processRefreshTokenResponse,
-  refreshTokenGrantRequest,
-} from 'oauth4webapi';
-import { callbackParams, clientOf, exchangeCallback, isCallbackUrl, takeTransaction } from './callback.js';
+import type { AuthorizationServer } from 'oauth4webapi';
+import { callbackParams, exchangeCallback, isCallbackUrl, takeTransaction } from './callback.js';
 import { type AuthClientOptions, resolveConfig } from './config.js';
 import { discover } from './discovery.js';
-import { AuthError, isTransient, needsInteraction, toAuthError } from './errors.js';
+import { AuthError, needsInteraction, toAuthError } from './errors.js';
 import { type AuthEventName, createEmitter, type Handler } from './events.js';
-import { requestOptions } from './http.js';
 import { createAuthorizationRequest, createTransactionStore } from './login.js';
 import { endSession } from './logout.js';
 import { createScheduler, renewalLead } from './renewal.js';
-import { parseSession, publicSession, type Session, type StoredSession, sessionFromTokenResponse } from './session.js';
-import { runSilentFrame, SILENT_FRAME_NAME } from './silent-frame.js';
+import { renewOnce } from './renew-once.js';
+import { parseSession, publicSession, type Session, type StoredSession } from './session.js';
+import { SILENT_FRAME_NAME } from './silent-frame.js';
 import { resolveStore, warnOnce, webStore } from './storage.js';
 import { createTabSync, newerSession } from './tabs.js';
 
@@ -160,36 +155,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   /** Whether a session's token is good for a while yet: outside its renewal window. */
   const fresh = (s: StoredSession) => s.expiresAt - Date.now() > renewalLead(s, c.renewBeforeExpiry * 1000);
 
-  /** The refresh_token grant where the provider issued one (RFC 6749 §6), else the hidden iframe. */
+  /** One renewal of `prev` (refresh grant or hidden iframe), unless the client was disposed. */
   const renewNow = async (prev: StoredSession | null): Promise<StoredSession> => {
     if (abort.signal.aborted) throw new AuthError('disposed', 'The client was disposed');
-    const server = await metadata();
-    let s: StoredSession | undefined;
-    if (prev?.refreshToken) {
-      try {
-        const client = clientOf(c);
-        const res = await refreshTokenGrantRequest(server, client, None(), prev.refreshToken, requestOptions(c));
-        const receivedAt = Date.now();
-        s = sessionFromTokenResponse(await processRefreshTokenResponse(server, client, res), receivedAt, prev);
-      } catch (e) {
-        // A provider that is down stays down for the iframe too; a rejected refresh token may still be replaced.
-        if (isTransient(toAuthError(e))) throw e;
-      }
-    }
-    if (!s) {
-      const { url, state, tx } = await createAuthorizationRequest(server, c, {
-        redirectUri: c.silentRedirectUri,
-        prompt: 'none',
-      });
-      s = await runSilentFrame(url.href, tx.redirectUri, state, c.silentTimeout, abort.signal, (params) =>
-        exchangeCallback(server, c, params, state, tx),
-      );
-    }
-    // A renewal is for the same user (OpenID Connect Core §12.2): if someone else signed in at the provider
-    // meanwhile, the app has to decide, through an interactive login, rather than switch users silently.
-    const sub = prev?.claims?.sub;
-    if (sub && s.claims?.sub !== sub) throw new AuthError('login_required', 'The provider answered for another user');
-    return s;
+    return renewOnce(await metadata(), c, prev, abort.signal);
   };
 
   /**
