@@ -65,6 +65,9 @@ function rows(r: Results): Row[] {
     size('1. App bundle, gzip -9 (bytes)', s.ours, s.theirs, 'gzip'),
     size('1. Silent-renew page payload, gzip -9 (bytes)', s.oursSilent, s.theirsSilent, 'gzip'),
     ['1. Script-tag build, gzip -9 (bytes)', `${int(s.oursIife.gzip)} (iife.min.js)`, `${int(s.theirsBrowser.gzip)} (browser/min.js)`, ratio(s.oursIife.gzip, s.theirsBrowser.gzip)],
+    ...(s.oursIifeOauth4webapi
+      ? [['1. … of it, the oauth4webapi functions it calls, alone (bytes)', int(s.oursIifeOauth4webapi.gzip), '', ''] as Row]
+      : []),
     [`2. Silent renew, median ms (n = ${renewMs('ours').length} / ${renewMs('theirs').length})`, ms(median(renewMs('ours'))), ms(median(renewMs('theirs'))), ratio(median(renewMs('ours')), median(renewMs('theirs')))],
     ['2. Silent renew, p95 ms', ms(percentile(renewMs('ours'), 95)), ms(percentile(renewMs('theirs'), 95)), ratio(percentile(renewMs('ours'), 95), percentile(renewMs('theirs'), 95))],
     ['2. Silent renew, min–max ms', `${ms(Math.min(...renewMs('ours')))}–${ms(Math.max(...renewMs('ours')))}`, `${ms(Math.min(...renewMs('theirs')))}–${ms(Math.max(...renewMs('theirs')))}`, ''],
@@ -201,7 +204,9 @@ ${phaseTable(r)}
   signinRedirect, signinRedirectCallback, getUser, events.addUserLoaded, signinSilent, signinSilentCallback) bundled by rollup +
   @rollup/plugin-node-resolve (browser) + @rollup/plugin-terser (\`ecma 2020, module, compress.passes 2, no comments\`), ES module
   output; gzip is \`zlib.gzipSync(buf, { level: 9 })\`. "Silent-renew page payload" is what the hidden iframe loads: the shipped
-  HTML page vs a bundle of the silent-callback page alone.
+  HTML page vs a bundle of the silent-callback page alone. "Of it, the oauth4webapi functions" bundles only the oauth4webapi
+  exports that \`src/\` imports, with the script-tag build's own terser settings: the part of that build connect-pkce's
+  code cannot shrink (\`test/unit/support/bundle-size.ts\`; \`npx tsx bench/size-floor.ts\` adds the protocol steps alone).
 - **2. Silent renew:** \`performance.now()\` in the page around \`auth.renew()\` / \`userManager.signinSilent()\`, automatic renewal
   off, one tab per library, ${r.single.renew.ours.length} runs each after 2 warm-up runs, alternating ABBA, ${r.settleMs} ms pause after each. The
   3-tab row is connect-pkce renewing in one of three open tabs (Web Lock + \`ask()\` of the two others on the path).

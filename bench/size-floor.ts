@@ -8,7 +8,7 @@ import resolve from '@rollup/plugin-node-resolve';
 import terser, { type Options } from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { rollup } from 'rollup';
-import { oauth4webapiShare, type Size, sizeOf } from '../test/unit/support/bundle-size.ts';
+import { oauth4webapiShare, type Size, sizeOf } from '../test/unit/support/bundle-size.js';
 
 const src = (f: string) => fileURLToPath(new URL(`../src/${f}`, import.meta.url));
 const { IIFE_TERSER } = (await import(new URL('../rollup.config.mjs', import.meta.url).href)) as { IIFE_TERSER: Options };

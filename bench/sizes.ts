@@ -6,6 +6,7 @@ import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { rollup } from 'rollup';
 import { REPO_ROOT } from '../test/e2e/support/app-server.js';
+import { oauth4webapiShare } from '../test/unit/support/bundle-size.js';
 import { DIST_SNAPSHOT } from './setup.js';
 
 export interface Size {
@@ -44,6 +45,8 @@ export interface Sizes {
   oursIife: Size;
   /** oidc-client-ts's own browser build (dist/browser/oidc-client-ts.min.js), for reference. */
   theirsBrowser: Size;
+  /** Of the script-tag build: the oauth4webapi functions it calls, alone, with its minifier settings. */
+  oursIifeOauth4webapi?: Size;
 }
 
 export async function measureSizes(): Promise<Sizes> {
@@ -56,5 +59,6 @@ export async function measureSizes(): Promise<Sizes> {
     oursSilent: size(await readFile(join(DIST_SNAPSHOT, 'silent-renew.html'))),
     oursIife: size(await readFile(join(DIST_SNAPSHOT, 'connect-pkce.iife.min.js'))),
     theirsBrowser: size(await file('node_modules', 'oidc-client-ts', 'dist', 'browser', 'oidc-client-ts.min.js')),
+    oursIifeOauth4webapi: await oauth4webapiShare(),
   };
 }
