@@ -1,23 +1,25 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createAuthorizedFetch, createConnectClient } from '../../src/index.js';
-import { serverError } from './support/fake-provider.js';
+import { connectApiUrl, connectAuthority, createAuthorizedFetch, createConnectClient } from '../../src/index.js';
+import { REDIRECT_URI, serverError } from './support/fake-provider.js';
 import { useWorld } from './support/world.js';
 
 const w = useWorld();
 
+/** An API at `origin`, next to the provider: records what it receives and answers with the queued statuses (then 200). */
+function apiAt(origin: string, ...statuses: number[]) {
+  const seen: { method: string; url: string; authorization: string | null; body: string }[] = [];
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+    if (!(input instanceof Request) || !input.url.startsWith(origin)) return w.provider.fetch(input, init);
+    seen.push({ method: input.method, url: input.url, authorization: input.headers.get('authorization'), body: await input.text() });
+    return new Response('{}', { status: statuses.shift() ?? 200 });
+  });
+  return seen;
+}
+const api = (...statuses: number[]) => apiAt('https://api.example/', ...statuses);
+
+
 describe('createAuthorizedFetch()', () => {
   const API = 'https://api.example/v1/items';
-
-  /** An API next to the provider: records what it receives and answers with the queued statuses (then 200). */
-  function api(...statuses: number[]) {
-    const seen: { method: string; url: string; authorization: string | null; body: string }[] = [];
-    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
-      if (!(input instanceof Request) || !input.url.startsWith('https://api.example/')) return w.provider.fetch(input, init);
-      seen.push({ method: input.method, url: input.url, authorization: input.headers.get('authorization'), body: await input.text() });
-      return new Response('{}', { status: statuses.shift() ?? 200 });
-    });
-    return seen;
-  }
 
   it('sends the access token as a Bearer token, keeping the request as it was', async () => {
     const client = w.client({ automaticSilentRenew: false });
@@ -76,10 +78,15 @@ describe('createAuthorizedFetch()', () => {
 });
 
 describe('a CONNECT client', () => {
-  it('has fetch, and the rest of the client', () => {
-    const auth = createConnectClient({ region: 'uswe', tenantId: 't', clientId: 'c', redirectUri: 'https://app.example/' });
-    expect(auth.fetch).toBeTypeOf('function');
-    expect(auth.getAccessToken).toBeTypeOf('function');
+  it('calls the REST API with its access token through auth.fetch', async () => {
+    const session = { accessToken: 'at-connect', tokenType: 'bearer', expiresAt: Date.now() + 3_600_000, receivedAt: Date.now() };
+    // The session an earlier page stored for this client.
+    sessionStorage.setItem(`cpk:c@${connectAuthority('uswe')}`, JSON.stringify(session));
+    const auth = createConnectClient({ region: 'uswe', tenantId: 't', clientId: 'c', redirectUri: REDIRECT_URI, shareAcrossTabs: false });
+    const seen = apiAt('https://uswe.datahub.connect.aveva.com/');
+    const url = connectApiUrl({ region: 'uswe', tenantId: 't' }, 'Namespaces');
+    expect((await auth.fetch(url)).status).toBe(200);
+    expect(seen).toEqual([{ method: 'GET', url, authorization: 'Bearer at-connect', body: '' }]);
     auth.dispose();
   });
 });
