@@ -98,9 +98,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         return null;
       });
 
+  /** Settles when the first session is committed: start-up stops waiting for other tabs' answers then. */
+  let arrived!: () => void;
+  const sessionArrived = new Promise<null>((resolve) => {
+    arrived = () => resolve(null);
+  });
+
   /** Makes `s` the session: stored, announced to the app and (unless it came from there) to the other tabs. */
   const commit = async (s: StoredSession, fromTab = false) => {
     current = s;
+    arrived();
     blocked = undefined;
     await save(s);
     if (!fromTab) tabs?.publish(s);
@@ -139,10 +146,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     renew: () => client.renew(),
   });
 
-  /** Reads the stored session; a tab with none asks the other tabs for theirs. */
+  /**
+   * Reads the stored session; a tab with none asks the other tabs for theirs. A lone tab gets no answer, so that
+   * question ends at its timeout, unless a login completes here first (a callback page).
+   */
   const ready = (async () => {
     const s = await readStored();
-    const fromTab = !s && tabs ? await tabs.ask(true) : null;
+    const fromTab = !s && tabs ? await Promise.race([tabs.ask(true), sessionArrived]) : null;
     // A login may have completed meanwhile (the callback does not wait for this): keep whichever is newer.
     const next = newerSession(current, s ?? fromTab);
     if (next !== current) {

@@ -229,6 +229,19 @@ describe('clients in several tabs', () => {
     expect(w.provider.requests).toHaveLength(requests);
   });
 
+  it('a login that completes while a lone tab still waits for answers from other tabs counts at once', async () => {
+    // The callback page's client asks other tabs for a session when it starts; nobody answers a lone tab, so that
+    // question only ends at its timeout. A login completing meanwhile must not wait for it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const a = w.client(tabOptions);
+    const { session: s } = await w.signIn(a);
+    let answer: boolean | undefined;
+    void a.isAuthenticated().then((v) => (answer = v));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(answer).toBe(true);
+    expect(await a.getSession()).toEqual(s);
+  });
+
   it('a new tab starts with the session of an open tab', async () => {
     const a = w.client(tabOptions);
     const { session: s } = await w.signIn(a);
