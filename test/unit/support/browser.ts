@@ -1,5 +1,6 @@
 import { type MockInstance, vi } from 'vitest';
 import { APP_ORIGIN } from './fake-provider.js';
+import { settle } from './faults.js';
 
 interface HappyDomWindow {
   happyDOM: { setURL(url: string): void; settings: { navigation: { disableChildFrameNavigation: boolean } } };
@@ -78,8 +79,7 @@ export async function waitForSilentFrame(): Promise<HTMLIFrameElement> {
 
 /** The SDK's hidden iframe after the task in which it removes one that succeeded (null: none left). */
 export async function silentFrameAfterTask(): Promise<HTMLIFrameElement | null> {
-  if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0);
-  else await new Promise((r) => setTimeout(r, 0));
+  await (vi.isFakeTimers() ? vi.advanceTimersByTimeAsync(0) : settle());
   return silentFrame();
 }
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import resolve from '@rollup/plugin-node-resolve';
 import terser, { type Options } from '@rollup/plugin-terser';
-import { rollup } from 'rollup';
+import { type Plugin, rollup } from 'rollup';
 
 export interface Size {
   min: number;
@@ -31,26 +31,29 @@ export function oauth4webapiImports(): string[] {
 }
 
 /**
- * Those oauth4webapi functions alone, bundled and minified as the script-tag build is: the part of its size that
- * connect-pkce's own code cannot shrink.
+ * `code` as the entry of an IIFE bundle, resolved for browsers and minified with the script-tag build's own terser
+ * settings (rollup.config.mjs is untyped JavaScript, hence the URL and the cast). `plugins` come before resolution.
  */
-export async function oauth4webapiShare(): Promise<Size> {
-  // The build's own settings (rollup.config.mjs is untyped JavaScript, hence the URL and the cast).
+export async function iifeSize(code: string, plugins: Plugin[] = []): Promise<Size> {
   const config = new URL('../../../rollup.config.mjs', import.meta.url).href;
   const { IIFE_TERSER } = (await import(config)) as { IIFE_TERSER: Options };
-  const entry = 'virtual:oauth4webapi-share';
+  const entry = 'virtual:entry';
   const bundle = await rollup({
     input: entry,
     plugins: [
-      {
-        name: 'entry',
-        resolveId: (id) => (id === entry ? id : null),
-        load: (id) => (id === entry ? `export { ${oauth4webapiImports().join(', ')} } from 'oauth4webapi';` : null),
-      },
+      { name: 'entry', resolveId: (id) => (id === entry ? id : null), load: (id) => (id === entry ? code : null) },
+      ...plugins,
       resolve({ browser: true }),
     ],
   });
-  const { output } = await bundle.generate({ format: 'iife', name: 'Share', plugins: [terser(IIFE_TERSER)] });
+  const { output } = await bundle.generate({ format: 'iife', name: 'Bundle', plugins: [terser(IIFE_TERSER)] });
   await bundle.close();
   return sizeOf(output[0].code);
 }
+
+/**
+ * Those oauth4webapi functions alone, bundled and minified as the script-tag build is: the part of its size that
+ * connect-pkce's own code cannot shrink.
+ */
+export const oauth4webapiShare = (): Promise<Size> =>
+  iifeSize(`export { ${oauth4webapiImports().join(', ')} } from 'oauth4webapi';`);
