@@ -11,7 +11,7 @@ import type { ResolvedConfig } from './config.js';
 import { AuthError, toAuthError } from './errors.js';
 import { requestOptions } from './http.js';
 import { isOpenId, type Transaction, type TransactionStore } from './login.js';
-import { type StoredSession, sessionFromTokenResponse } from './session.js';
+import { type LoginRef, type StoredSession, sessionFromTokenResponse } from './session.js';
 
 /**
  * The authorization-response parameters of a callback URL (query only: the SDK never asks for fragment mode).
@@ -25,11 +25,16 @@ export function callbackParams(url: string | URL): URLSearchParams {
   }
 }
 
-/** Whether a URL looks like an authorization response: `state` plus `code` or `error` (RFC 6749 §4.1.2). */
-export function isCallbackUrl(url: string | URL): boolean {
+/**
+ * Whether a URL is an authorization response for this app: on the redirect URI's page (origin and path), with
+ * `state` plus `code` or `error` (RFC 6749 §4.1.2). Another page's own `code` and `state` parameters are not one.
+ */
+export function isCallbackUrl(url: string | URL, redirectUri: string): boolean {
   try {
-    const p = callbackParams(url);
-    return p.has('state') && (p.has('code') || p.has('error'));
+    const u = new URL(url, location.href);
+    const r = new URL(redirectUri);
+    const p = u.searchParams;
+    return u.origin === r.origin && u.pathname === r.pathname && p.has('state') && (p.has('code') || p.has('error'));
   } catch {
     return false;
   }
@@ -52,7 +57,8 @@ export async function takeTransaction(store: TransactionStore, params: URLSearch
  * The one path every authorization response takes, from the address bar or from the silent iframe: validate it
  * (state, RFC 9207 `iss`, provider `error`), exchange the code with the PKCE verifier (RFC 6749 §4.1.3,
  * RFC 7636 §4.5), validate the ID token (nonce, iss, aud, exp; OpenID Connect Core §3.1.3.7) and build the session.
- * Nothing is stored here: the caller stores only what this returns.
+ * Nothing is stored here: the caller stores only what this returns. `login` is the login the session belongs to: a
+ * new one for an interactive login, the session being renewed for a silent one.
  */
 export async function exchangeCallback(
   as: AuthorizationServer,
@@ -60,6 +66,8 @@ export async function exchangeCallback(
   params: URLSearchParams,
   state: string,
   tx: Transaction,
+  login: LoginRef & Partial<StoredSession>,
+  signal?: AbortSignal,
 ): Promise<StoredSession> {
   try {
     const client = clientOf(c);
@@ -71,7 +79,7 @@ export async function exchangeCallback(
       validated,
       tx.redirectUri,
       tx.verifier,
-      requestOptions(c),
+      requestOptions(c, signal),
     );
     const receivedAt = Date.now();
     const result = await processAuthorizationCodeResponse(as, client, response, {
@@ -79,7 +87,7 @@ export async function exchangeCallback(
       maxAge: tx.maxAge,
       requireIdToken: isOpenId(c.scope),
     });
-    return sessionFromTokenResponse(result, receivedAt);
+    return sessionFromTokenResponse(result, receivedAt, login);
   } catch (e) {
     throw toAuthError(e);
   }

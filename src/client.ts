@@ -1,53 +1,22 @@
 import type { AuthorizationServer } from 'oauth4webapi';
+import type { AuthClient } from './auth-client.js';
 import { callbackParams, exchangeCallback, isCallbackUrl, takeTransaction } from './callback.js';
-import { type AuthClientOptions, resolveConfig } from './config.js';
+import { type AuthClientOptions, checkParams, resolveConfig, sameOriginUrl } from './config.js';
 import { discover } from './discovery.js';
 import { AuthError, needsInteraction, toAuthError } from './errors.js';
-import { type AuthEventName, createEmitter, type Handler } from './events.js';
+import { createEmitter } from './events.js';
 import { createAuthorizationRequest, createTransactionStore } from './login.js';
-import { endSession } from './logout.js';
-import { createScheduler, renewalLead } from './renewal.js';
+import { endSession, revokeRefreshToken } from './logout.js';
+import { inBrowser, serverClient } from './no-browser.js';
+import { createFailureMemory, createScheduler, renewalDueAt } from './renewal.js';
 import { renewOnce } from './renew-once.js';
-import { parseSession, publicSession, type Session, type StoredSession } from './session.js';
+import { newerSession, newLogin, publicSession, type StoredSession } from './session.js';
+import { signedOutMarker } from './signed-out.js';
 import { SILENT_FRAME_NAME } from './silent-frame.js';
-import { resolveStore, warnOnce, webStore } from './storage.js';
-import { createTabSync, newerSession } from './tabs.js';
+import { resolveStore, sessionSlot, webStore } from './storage.js';
+import { createTabSync } from './tabs.js';
 
-/** Options of {@link AuthClient.login}. */
-export interface LoginOptions {
-  /** Where to go after login; returned by `handleRedirectCallback`. */
-  returnTo?: string;
-  /** OpenID Connect `prompt`, e.g. `'login'` or `'select_account'`. */
-  prompt?: string;
-  /** Pre-fills the user name at the provider. */
-  loginHint?: string;
-  /** More parameters for this request only. */
-  extraParams?: Record<string, string>;
-}
-
-/** A signed-in browser app's view of OAuth: see {@link createAuthClient}. */
-export interface AuthClient {
-  /** Starts an interactive login: saves a PKCE transaction and navigates to the provider. */
-  login(options?: LoginOptions): Promise<void>;
-  /** Whether `url` (default: the current one) is an authorization response for this app to handle. */
-  isCallback(url?: string): boolean;
-  /** Validates the callback, exchanges the code, stores the session and cleans the address bar. */
-  handleRedirectCallback(url?: string): Promise<{ session: Session; returnTo?: string }>;
-  /** The current session, or null. */
-  getSession(): Promise<Session | null>;
-  /** Whether there is a session whose access token has not expired. */
-  isAuthenticated(): Promise<boolean>;
-  /** A usable access token: the stored one, or a renewed one when it is close to expiry. */
-  getAccessToken(): Promise<string>;
-  /** Renews now (refresh token if the provider issued one, else the hidden iframe); joins a renewal in flight. */
-  renew(): Promise<Session>;
-  /** Clears the session here and in other tabs, then ends the provider session (RP-Initiated Logout 1.0). */
-  logout(options?: { returnTo?: string }): Promise<void>;
-  /** Subscribes to an event; returns the unsubscribe function. */
-  on<E extends AuthEventName>(event: E, handler: Handler<E>): () => void;
-  /** Removes every timer, listener, channel and iframe this client created. */
-  dispose(): void;
-}
+export type { AuthClient, LoginOptions } from './auth-client.js';
 
 /** Address-bar parameters of an authorization response, removed once it is handled. */
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
@@ -55,24 +24,27 @@ const RESPONSE_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'erro
 const REDIRECT_GUARD_MS = 60_000;
 
 /**
- * Creates a client for one provider and app. Throws `AuthError('invalid_config')` when an option is wrong.
+ * Creates a client for one provider and app. Throws `AuthError('invalid_config')` when an option is wrong. Where
+ * there is no browser (server-side rendering) it returns an inert client that holds nothing open.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1 authorization code grant
  * @see https://www.rfc-editor.org/rfc/rfc7636 PKCE
  */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
   const c = resolveConfig(options);
+  if (!inBrowser()) return serverClient();
+  // An app that boots inside its own silent iframe (silent URI = an app route) must not renew or talk to the tabs.
+  const inFrame = window.name === SILENT_FRAME_NAME;
   const events = createEmitter();
   const store = resolveStore(c.storage);
   const tabStore = webStore('session');
   const transactions = createTransactionStore(tabStore, `${c.key}:tx`);
+  const signedOut = signedOutMarker(c.key);
+  const failures = createFailureMemory();
   const abort = new AbortController();
+  const disposed = () => new AuthError('disposed', 'The client was disposed');
   let as: Promise<AuthorizationServer> | undefined;
   let current: StoredSession | null = null;
   let inflight: Promise<StoredSession> | undefined;
-  /** A renewal failure that needs the user, for the current session: stops further silent attempts. */
-  let blocked: AuthError | undefined;
-  /** Counts logouts and logins: a renewal that started before one must not undo it. */
-  let epoch = 0;
 
   const metadata = () =>
     (as ??= discover(c, tabStore).catch((e) => {
@@ -80,23 +52,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       throw e;
     }));
 
-  const save = async (s: StoredSession) => {
-    try {
-      await store.set(c.key, JSON.stringify(s));
-    } catch (e) {
-      // A failing custom store: the session still lives in memory and in the other tabs.
-      warnOnce(e);
-    }
-  };
-
-  /** The stored session; an unreadable store (sync throw or rejection) reads as none, with the one warning. */
-  const readStored = (): Promise<StoredSession | null> =>
-    Promise.resolve()
-      .then(() => store.get(c.key))
-      .then(parseSession, (e) => {
-        warnOnce(e);
-        return null;
-      });
+  const slot = sessionSlot(store, c.key, signedOut);
+  const save = slot.save;
+  const readStored = slot.read;
 
   /** Settles when the first session is committed: start-up stops waiting for other tabs' answers then. */
   let arrived!: () => void;
@@ -104,43 +62,65 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     arrived = () => resolve(null);
   });
 
-  /** Makes `s` the session: stored, announced to the app and (unless it came from there) to the other tabs. */
-  const commit = async (s: StoredSession, fromTab = false) => {
+  /**
+   * Makes `s` the session if it belongs to the current login: it must be newer than the current session (a later
+   * login, or the same login's later token) and from a login made after the last logout. Then it is stored,
+   * announced to the app and (unless it came from there) to the other tabs. Every session passes here, from a
+   * login, a renewal, storage or another tab, so no late answer can undo a logout or an account switch.
+   */
+  const commit = async (s: StoredSession, fromTab = false): Promise<boolean> => {
+    if (s === current || signedOut.refuses(s) || newerSession(current, s) !== s) return false;
     current = s;
     arrived();
-    blocked = undefined;
     await save(s);
     if (!fromTab) tabs?.publish(s);
     scheduler.check();
     events.emit('token', publicSession(s));
+    return true;
   };
 
-  const clear = async (announce: boolean) => {
+  const clear = async (announce: number | false) => {
     const had = current;
-    epoch++;
     current = null;
-    blocked = undefined;
     scheduler.check();
     // Each may throw synchronously or reject: neither may stop the logout.
-    await Promise.allSettled([(async () => store.remove(c.key))(), transactions.clear()]);
-    if (announce) tabs?.publishLogout();
+    await Promise.allSettled([slot.remove(), transactions.clear()]);
+    if (announce) tabs?.publishLogout(announce);
     if (had || announce) events.emit('logout', undefined);
   };
 
+  /** Signs this tab out if a logout it missed (frozen, in the bfcache, not sharing tabs) refuses its session. */
+  const recheck = async () => {
+    if (current && signedOut.refuses(current)) await clear(false);
+  };
+
   const tabs =
-    c.shareAcrossTabs && typeof BroadcastChannel === 'function'
+    c.shareAcrossTabs && !inFrame && typeof BroadcastChannel === 'function'
       ? createTabSync(c.key, {
           current: () => current,
-          // A session from another tab is taken only when newer than ours.
-          onSession: (s) => s && s !== current && newerSession(current, s) === s && void commit(s, true),
-          onLogout: () => void clear(false),
+          onSession: (s) => void commit(s, true),
+          onLogout: (at) => {
+            signedOut.mark(at);
+            void recheck();
+          },
         })
       : undefined;
+  // When a tab that was not running may have missed a logout: back from the bfcache, unfrozen, shown again, or
+  // another tab wrote the marker.
+  const onRecheck = () => void recheck();
+  const rechecks = [
+    [window, 'pageshow'],
+    [document, 'resume'],
+    [document, 'visibilitychange'],
+  ] as const;
+  for (const [target, type] of rechecks) target.addEventListener(type, onRecheck);
+  const unwatch = signedOut.watch(onRecheck);
 
   const scheduler = createScheduler({
     session: () => current,
-    automatic: c.automaticSilentRenew,
+    automatic: c.automaticSilentRenew && !inFrame,
     lead: c.renewBeforeExpiry * 1000,
+    failures,
     expiring: (s) => events.emit('expiring', publicSession(s)),
     expired: (s) => events.emit('expired', publicSession(s)),
     renew: () => client.renew(),
@@ -152,61 +132,58 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
    */
   const ready = (async () => {
     const s = await readStored();
-    const fromTab = !s && tabs ? await Promise.race([tabs.ask(true), sessionArrived]) : null;
+    const fromTab = !s && tabs ? await Promise.race([tabs.ask('any'), sessionArrived]) : null;
     // A login may have completed meanwhile (the callback does not wait for this): keep whichever is newer.
-    const next = newerSession(current, s ?? fromTab);
-    if (next !== current) {
+    const next = s ?? fromTab;
+    if (next && next !== current && !signedOut.refuses(next) && newerSession(current, next) === next) {
       current = next;
       if (next === fromTab) await save(next);
     }
     scheduler.check();
   })();
 
-  /** Whether a session's token is good for a while yet: outside its renewal window. */
-  const fresh = (s: StoredSession) => s.expiresAt - Date.now() > renewalLead(s, c.renewBeforeExpiry * 1000);
-
-  /** One renewal of `prev` (refresh grant or hidden iframe), unless the client was disposed. */
-  const renewNow = async (prev: StoredSession | null): Promise<StoredSession> => {
-    if (abort.signal.aborted) throw new AuthError('disposed', 'The client was disposed');
-    return renewOnce(await metadata(), c, prev, abort.signal);
-  };
+  /** Whether a session's token is good for a while yet: not yet due for renewal. */
+  const fresh = (s: StoredSession) => Date.now() < renewalDueAt(s, c.renewBeforeExpiry * 1000);
 
   /**
    * One renewal for all tabs: under the lock, a session newer than the one this call started from (another tab
-   * renewed meanwhile) is taken instead of renewing again.
+   * renewed meanwhile) is taken instead of renewing again. After a logout it refuses: only `login()` signs in.
    */
   const renewShared = async (): Promise<StoredSession> => {
     // When this call was made, and the session it wants replaced (once the stored one is loaded).
     const calledAt = Date.now();
-    const started = epoch;
     const before = current;
     await ready;
     const seen = before ?? current;
-    const run = async () => {
-      // The newest session anywhere: ours, the stored one ('local' is shared), and every other tab's.
+    const run = async (waited: boolean) => {
+      await recheck();
+      // The newest session anywhere: ours, the stored one ('local' is shared), and every other tab's. A tab that
+      // waited for the lock asks even when it knows no tab: the one that held the lock may just have renewed.
       const stored = await readStored();
-      const peer = newerSession(newerSession(current, stored), (await tabs?.ask()) ?? null);
+      const answer = (await tabs?.ask(waited ? 'handover' : 'known')) ?? null;
+      const peer = newerSession(newerSession(current, stored), answer);
       // Join instead of renewing again when a session exists that was obtained after this call, or that is newer
       // than the caller's and not yet due for renewal (another tab renewed just before this one noticed).
       if (peer && peer !== seen && (peer.receivedAt >= calledAt || (newerSession(seen, peer) === peer && fresh(peer)))) {
-        if (peer !== current) await commit(peer, true);
-        return peer;
+        await commit(peer, true);
+        // Taken, or the same session arrived meanwhile as a broadcast: either way it is the current one now.
+        if (current && newerSession(current, peer) === current) return current;
       }
-      const s = await renewNow(current);
-      // A logout or a new login happened meanwhile: this result must not replace what the user did.
-      if (started !== epoch) {
-        if (current) return current;
-        throw new AuthError('login_required', 'Signed out while the renewal was running');
-      }
-      await commit(s);
-      return s;
+      if (!current && signedOut.marked) throw new AuthError('login_required', 'Signed out: only login() signs in again');
+      if (abort.signal.aborted) throw disposed();
+      const s = await renewOnce(await metadata(), c, current, abort.signal, newLogin(calledAt));
+      if (abort.signal.aborted) throw disposed();
+      if (await commit(s)) return s;
+      // Not taken: a logout, or a newer login or session, came while it ran. The user's last action wins.
+      if (current) return current;
+      throw new AuthError('login_required', 'Signed out while the renewal was running');
     };
     try {
-      return await (tabs ? tabs.withLock(run) : run());
+      return await (tabs ? tabs.withLock(run) : run(false));
     } catch (e) {
-      const err = toAuthError(e);
-      // Only a failure for the session still in use stops its renewals.
-      if (needsInteraction(err) && started === epoch) blocked = err;
+      const err = abort.signal.aborted ? disposed() : toAuthError(e);
+      // Only a failure for the session still in use holds its renewals back.
+      if (current === seen) failures.failed(seen, err);
       events.emit('renewError', err);
       throw err;
     }
@@ -214,8 +191,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   const client: AuthClient = {
     async login(o = {}) {
+      if (o.returnTo !== undefined) sameOriginUrl(o.returnTo);
+      const extraParams = checkParams('extraParams', o.extraParams);
       const { url, state, tx } = await createAuthorizationRequest(await metadata(), c, {
         ...o,
+        extraParams,
         redirectUri: c.redirectUri,
       });
       await transactions.save(state, tx);
@@ -223,18 +203,28 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
 
     // Inside the SDK's own silent iframe the app must not treat the response as a login: the parent handles it.
-    isCallback: (url = location.href) => window.name !== SILENT_FRAME_NAME && isCallbackUrl(url),
+    isCallback: (url = location.href) => !inFrame && isCallbackUrl(url, c.redirectUri),
 
     async handleRedirectCallback(url = location.href) {
       const params = callbackParams(url);
+      let ours = false;
       try {
         const [state, tx] = await takeTransaction(transactions, params);
-        const s = await exchangeCallback(await metadata(), c, params, state, tx);
-        epoch++;
-        await commit(s);
-        return { session: publicSession(s), returnTo: tx.returnTo };
+        ours = true;
+        // Later than the last logout and than the login in use: a new login always wins over both.
+        const login = newLogin(Math.max(signedOut.loginTime(), (current?.loginAt ?? 0) + 1));
+        const s = await exchangeCallback(await metadata(), c, params, state, tx, login, abort.signal);
+        if (abort.signal.aborted) throw disposed();
+        if (!(await commit(s))) throw new AuthError('login_required', 'A logout or another login in this app came first');
+        // Handed back as the app wrote it; checked at login, and again here in case the stored copy was altered.
+        const { returnTo } = tx;
+        const safe = returnTo && new URL(returnTo, location.href).origin === location.origin;
+        return { session: publicSession(s), returnTo: safe ? returnTo : undefined };
+      } catch (e) {
+        throw abort.signal.aborted ? disposed() : e;
       } finally {
-        if (new URL(url, location.href).href === location.href) {
+        // Only a response to one of our logins is removed: an app's own `code` or `state` parameters stay.
+        if (ours && new URL(url, location.href).href === location.href) {
           const clean = new URL(location.href);
           for (const p of RESPONSE_PARAMS) clean.searchParams.delete(p);
           history.replaceState(history.state, '', clean.href);
@@ -257,15 +247,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const s = current;
       if (s && fresh(s)) return s.accessToken;
       try {
-        if (blocked) throw blocked;
+        // The scheduler's backoff and failures hold app-driven calls back too: no request per call in an outage.
+        const held = failures.holding(s);
+        if (held) throw held;
         return (await client.renew()).accessToken;
       } catch (e) {
         const err = e as AuthError;
         if (c.onSilentRenewFailure === 'redirect' && needsInteraction(err)) {
           const key = `${c.key}:redirected`;
-          const last = Number(await tabStore.get(key));
+          const last = Number(tabStore.get(key));
           if (!(Date.now() - last < REDIRECT_GUARD_MS)) {
-            await tabStore.set(key, String(Date.now()));
+            tabStore.set(key, String(Date.now()));
             await client.login({ returnTo: location.href });
           }
         }
@@ -283,16 +275,19 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
 
     async logout(o = {}) {
+      const returnTo = o.returnTo === undefined ? c.postLogoutRedirectUri : sameOriginUrl(o.returnTo).href;
       await ready;
-      const idToken = current?.idToken;
-      await clear(true);
-      const returnTo = o.returnTo ?? c.postLogoutRedirectUri;
-      const endpoint = (await metadata().catch(() => undefined))?.end_session_endpoint;
+      const s = current;
+      // From here on no session from the login being ended is taken, whatever arrives meanwhile.
+      await clear(signedOut.mark());
+      const server = await metadata().catch(() => undefined);
+      if (server && s?.refreshToken) await revokeRefreshToken(server, c, s.refreshToken);
+      const endpoint = server?.end_session_endpoint;
       if (!endpoint) {
         if (returnTo) location.assign(returnTo);
         return;
       }
-      endSession(endpoint, { clientId: c.clientId, postLogoutRedirectUri: returnTo, idTokenHint: idToken }, c.logoutMethod);
+      endSession(endpoint, { clientId: c.clientId, postLogoutRedirectUri: returnTo, idTokenHint: s?.idToken }, c.logoutMethod);
     },
 
     on: (event, handler) => events.on(event, handler),
@@ -301,6 +296,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       abort.abort();
       scheduler.dispose();
       tabs?.close();
+      unwatch();
+      for (const [target, type] of rechecks) target.removeEventListener(type, onRecheck);
       events.clear();
     },
   };

@@ -67,43 +67,108 @@ export interface ResolvedConfig {
   metadata?: AuthorizationServer;
   /** Plain http is allowed for loopback hosts only (RFC 8252 §7.3), e.g. a local demo provider. */
   insecure: boolean;
-  /** A key that names this app's session: one per authority and client. */
+  /** A key that names this app's session: see `sessionKey`. */
   key: string;
 }
 
 const bad = (what: string) => new AuthError('invalid_config', `connect-pkce: ${what}`);
 
-function absoluteUrl(name: string, value: unknown): URL {
+/** An absolute http(s) URL: `javascript:`, `data:` and the like are never a place to send the user. */
+function webUrl(name: string, value: unknown): URL {
   if (typeof value !== 'string' || !value) throw bad(`"${name}" is required`);
+  let url: URL;
   try {
-    return new URL(value);
+    url = new URL(value);
   } catch (cause) {
     throw new AuthError('invalid_config', `connect-pkce: "${name}" must be an absolute URL`, { cause });
   }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw bad(`"${name}" must be an http or https URL`);
+  return url;
 }
 
-function number(name: string, value: unknown, fallback: number): number {
+/** setTimeout's ceiling: a longer delay fires at once. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+function number(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) throw bad(`"${name}" must be a non-negative number`);
+  if (typeof value !== 'number' || !(value >= min && value <= max))
+    throw bad(`"${name}" must be a number from ${min} to ${max}`);
   return value;
+}
+
+function oneOf<T extends string | boolean>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (value === undefined) return allowed[0] as T;
+  if (!allowed.includes(value as T)) throw bad(`"${name}" must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}`);
+  return value as T;
+}
+
+/**
+ * Authorization-request parameters the SDK sets itself. Another value would break the flow (`response_mode`: the
+ * SDK reads the query only) or its checks (`state`, `nonce`, PKCE), so extra parameters may not name them.
+ */
+const RESERVED_PARAMS = /^(response_type|response_mode|client_id|redirect_uri|scope|state|nonce|code_challenge(_method)?|request(_uri)?)$/;
+
+/** Checks extra authorization parameters (`extraAuthorizationParams`, `login({ extraParams })`). */
+export function checkParams(name: string, params: unknown): Record<string, string> {
+  if (params === undefined) return {};
+  if (!params || typeof params !== 'object') throw bad(`"${name}" must be an object of strings`);
+  for (const [k, v] of Object.entries(params)) {
+    if (typeof v !== 'string') throw bad(`"${name}.${k}" must be a string`);
+    if (RESERVED_PARAMS.test(k)) throw bad(`"${name}" may not set "${k}": the SDK sets it`);
+    if (k === 'max_age' && !/^\d+$/.test(v)) throw bad(`"${name}.max_age" must be a whole number of seconds`);
+  }
+  return { ...(params as Record<string, string>) };
+}
+
+/**
+ * Checks a `returnTo`: a path or URL on this page's origin, resolved against the current page. Anything else
+ * (another origin, `javascript:`) is refused, so no user input passed through can make an open redirect.
+ */
+export function sameOriginUrl(value: unknown): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(String(value), location.href);
+  } catch {
+    // Reported below.
+  }
+  if (typeof value !== 'string' || url?.origin !== location.origin)
+    throw new AuthError('invalid_return_to', 'connect-pkce: "returnTo" must be a path or a URL on this origin');
+  return url;
 }
 
 /** An issuer identifier without its trailing slash, to compare two spellings of one authority. */
 export const withoutSlash = (u: string): string => String(u).replace(/\/+$/, '');
 
-const isLoopback = (u: URL) => /^(localhost|127(\.\d+){3}|\[::1\])$/.test(u.hostname);
+/**
+ * The name of a session in storage and between tabs: everything that changes what a token is for (client,
+ * authority, scope in any order, tenant and other authorization parameters such as `resource` or `audience`), so
+ * two clients of one app for different APIs never hand each other's tokens around.
+ */
+function sessionKey(clientId: string, authority: string, scope: string, params: Record<string, string>): string {
+  const scopes = scope.split(/\s+/).filter(Boolean).sort().join(' ');
+  const extra = Object.keys(params)
+    .sort()
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k] as string)}`)
+    .join('&');
+  return `cpk:${clientId}@${authority}#${scopes}${extra ? `#${extra}` : ''}`;
+}
+
+export const isLoopback = (u: URL) => /^(localhost|127(\.\d+){3}|\[::1\])$/.test(u.hostname);
 
 /** Validates options and applies defaults; throws `AuthError('invalid_config')` on the first problem. */
 export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
   if (!o || typeof o !== 'object') throw bad('options are required');
-  const issuer = absoluteUrl('authority', o.authority);
+  const issuer = webUrl('authority', o.authority);
   if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && isLoopback(issuer)))
     throw bad('"authority" must use https (plain http only on localhost)');
   if (issuer.search || issuer.hash) throw bad('"authority" must not have a query or fragment');
   if (typeof o.clientId !== 'string' || !o.clientId) throw bad('"clientId" is required');
-  const redirectUri = absoluteUrl('redirectUri', o.redirectUri).href;
-  const silentRedirectUri = absoluteUrl('silentRedirectUri', o.silentRedirectUri ?? redirectUri).href;
-  if (o.postLogoutRedirectUri !== undefined) absoluteUrl('postLogoutRedirectUri', o.postLogoutRedirectUri);
+  const redirectUri = webUrl('redirectUri', o.redirectUri).href;
+  const silent = webUrl('silentRedirectUri', o.silentRedirectUri ?? redirectUri);
+  // The silent page posts its answer to its own origin, and the SDK reads the iframe's URL: both need this page's.
+  if (typeof location !== 'undefined' && silent.origin !== location.origin)
+    throw bad('"silentRedirectUri" must be on the app\'s own origin');
+  if (o.postLogoutRedirectUri !== undefined) webUrl('postLogoutRedirectUri', o.postLogoutRedirectUri);
   const storage = o.storage ?? 'session';
   if (
     typeof storage === 'string'
@@ -111,9 +176,9 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
       : !['get', 'set', 'remove'].every((m) => typeof storage?.[m as keyof SessionStore] === 'function')
   )
     throw bad('"storage" must be "session", "local", "memory" or an object with get, set and remove');
-  if (o.logoutMethod !== undefined && o.logoutMethod !== 'post' && o.logoutMethod !== 'get')
-    throw bad('"logoutMethod" must be "post" or "get"');
-  const params: Record<string, string> = { ...o.extraAuthorizationParams };
+  const params = checkParams('extraAuthorizationParams', o.extraAuthorizationParams);
+  if (o.scope !== undefined && (typeof o.scope !== 'string' || !o.scope.trim())) throw bad('"scope" must be a non-empty string');
+  const scope = o.scope ?? 'openid';
   if (o.tenantId !== undefined) {
     if (typeof o.tenantId !== 'string' || !o.tenantId) throw bad('"tenantId" must be a non-empty string');
     params.acr_values = `tenant:${o.tenantId}`;
@@ -127,21 +192,21 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
     authority,
     clientId: o.clientId,
     redirectUri,
-    silentRedirectUri,
+    silentRedirectUri: silent.href,
     postLogoutRedirectUri: o.postLogoutRedirectUri,
-    scope: o.scope ?? 'openid',
+    scope,
     params,
     storage,
-    renewBeforeExpiry: number('renewBeforeExpiry', o.renewBeforeExpiry, 60),
-    silentTimeout: number('silentTimeout', o.silentTimeout, 10_000),
-    requestTimeout: number('requestTimeout', o.requestTimeout, 10_000),
-    automaticSilentRenew: o.automaticSilentRenew ?? true,
-    shareAcrossTabs: o.shareAcrossTabs ?? true,
-    onSilentRenewFailure: o.onSilentRenewFailure ?? 'event',
-    logoutMethod: o.logoutMethod ?? 'post',
-    clockTolerance: number('clockTolerance', o.clockTolerance, 60),
+    renewBeforeExpiry: number('renewBeforeExpiry', o.renewBeforeExpiry, 60, 0, MAX_DELAY_MS / 1000),
+    silentTimeout: number('silentTimeout', o.silentTimeout, 10_000, 1, MAX_DELAY_MS),
+    requestTimeout: number('requestTimeout', o.requestTimeout, 10_000, 1, MAX_DELAY_MS),
+    automaticSilentRenew: oneOf('automaticSilentRenew', o.automaticSilentRenew, [true, false]),
+    shareAcrossTabs: oneOf('shareAcrossTabs', o.shareAcrossTabs, [true, false]),
+    onSilentRenewFailure: oneOf('onSilentRenewFailure', o.onSilentRenewFailure, ['event', 'redirect']),
+    logoutMethod: oneOf('logoutMethod', o.logoutMethod, ['post', 'get']),
+    clockTolerance: number('clockTolerance', o.clockTolerance, 60, 0, 86_400),
     metadata: o.metadata,
     insecure,
-    key: `cpk:${o.clientId}@${authority}`,
+    key: sessionKey(o.clientId, authority, scope, params),
   };
 }

@@ -1,5 +1,5 @@
 import { type AuthClient, createAuthClient } from './client.js';
-import type { AuthClientOptions } from './config.js';
+import { type AuthClientOptions, isLoopback } from './config.js';
 import { AuthError } from './errors.js';
 import { type AuthorizedFetch, createAuthorizedFetch } from './fetch.js';
 
@@ -18,11 +18,16 @@ export function connectBaseUrl(where: ConnectRegion | ConnectLocation): string {
     return `https://${w.region}.datahub.connect.aveva.com`;
   }
   const host = String(w.host ?? '');
+  let url: URL | undefined;
   try {
-    return new URL(/^https?:\/\//.test(host) ? host : `https://${host}`).origin;
-  } catch (cause) {
-    throw new AuthError('invalid_config', 'connect-pkce: "host" must be a host name or an https URL', { cause });
+    url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(host) ? host : `https://${host}`);
+  } catch {
+    // Reported below.
   }
+  // The bearer token goes to this host: plain http only on loopback (a local stand-in), never across a network.
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url))))
+    throw new AuthError('invalid_config', 'connect-pkce: "host" must be a host name or an https URL');
+  return url.origin;
 }
 
 /** The identity authority of a region or host: `https://<region>.datahub.connect.aveva.com/identity`. */
@@ -48,12 +53,13 @@ export interface ConnectClient extends AuthClient {
  */
 export function createConnectClient(o: ConnectClientOptions): ConnectClient {
   const { region, host, ...rest } = o;
+  const base = connectBaseUrl(region ? { region } : { host: host as string });
   const client = createAuthClient({
     ...rest,
-    authority: connectAuthority(region ? { region } : { host: host as string }),
+    authority: `${base}/identity`,
     scope: o.scope ?? 'openid ocsapi',
   });
-  return { ...client, fetch: createAuthorizedFetch(client) };
+  return { ...client, fetch: createAuthorizedFetch(client, { origins: [base] }) };
 }
 
 /** Options of {@link connectApiUrl}. */

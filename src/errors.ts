@@ -13,7 +13,13 @@ export type SdkErrorCode =
   /** No answer in time: the silent iframe (`silentTimeout`) or an HTTP request. */
   | 'timeout'
   /** The client was disposed while the operation was running. */
-  | 'disposed';
+  | 'disposed'
+  /** A `returnTo` that is not a path or URL on the app's own origin (it would be an open redirect). */
+  | 'invalid_return_to'
+  /** `createAuthorizedFetch` was asked to send the token to an origin it was not given. */
+  | 'untrusted_origin'
+  /** Called where there is no browser window (server-side rendering): the client there is inert. */
+  | 'not_in_browser';
 
 /**
  * Errors the provider returns, passed through with their own code.

@@ -1,29 +1,64 @@
 import type { AuthClient } from './client.js';
+import { AuthError } from './errors.js';
 
 /** The `fetch` that {@link createAuthorizedFetch} returns. */
 export type AuthorizedFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
+/** Options of {@link createAuthorizedFetch}. */
+export interface AuthorizedFetchOptions {
+  /**
+   * The origins the token may be sent to, e.g. `['https://uswe.datahub.connect.aveva.com']`. The page's own origin
+   * is always allowed. A request anywhere else rejects with `untrusted_origin` and sends nothing.
+   */
+  origins?: string[];
+}
+
 /**
- * A `fetch` that sends `client`'s access token as `Authorization: Bearer <token>` (RFC 6750 §2.1). On a 401 it
- * renews once and retries once (the request is cloned, so a body is sent again); any other status passes through
- * untouched, and a failed renewal rejects with its `AuthError`. A separate export rather than a method of the
- * client, so that an app that does not call it does not ship it (CONNECT clients have it as `fetch`).
+ * A `fetch` that sends `client`'s access token as `Authorization: Bearer <token>` (RFC 6750 §2.1), to the page's
+ * own origin and the `origins` given only. On a 401 it renews once and retries once (the request is cloned, so a
+ * body is sent again), at most once per access token: when the API refuses even the renewed token, later requests
+ * get their 401 passed through instead of a renewal each. Any other status passes through untouched, and a failed renewal rejects with
+ * its `AuthError`. A separate export rather than a method of the client, so that an app that does not call it
+ * does not ship it (CONNECT clients have it as `fetch`).
  *
  * ```ts
- * const api = createAuthorizedFetch(auth);
+ * const api = createAuthorizedFetch(auth, { origins: ['https://api.example'] });
  * const res = await api('https://api.example/items');
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 Authorization Request Header Field
  */
-export function createAuthorizedFetch(client: Pick<AuthClient, 'getAccessToken' | 'renew'>): AuthorizedFetch {
+export function createAuthorizedFetch(
+  client: Pick<AuthClient, 'getAccessToken' | 'renew'>,
+  options: AuthorizedFetchOptions = {},
+): AuthorizedFetch {
+  const origins = new Set((options.origins ?? []).map((o) => new URL(o).origin));
+  /** Tokens the API refused with a 401 after which a renewal already happened (the last few). */
+  const spent: string[] = [];
+  const spend = (token: string) => spent.push(token) > 4 && spent.shift();
   return async (input, init) => {
     const request = new Request(input, init);
+    const { origin } = new URL(request.url);
+    if (origin !== location.origin && !origins.has(origin)) throw new AuthError('untrusted_origin', `Not sending the access token to ${origin}: add it to "origins"`);
     const send = (token: string) => {
       const r = request.clone();
       r.headers.set('Authorization', `Bearer ${token}`);
       return fetch(r);
     };
-    const res = await send(await client.getAccessToken());
-    return res.status === 401 ? send((await client.renew()).accessToken) : res;
+    const token = await client.getAccessToken();
+    const res = await send(token);
+    if (res.status !== 401) return res;
+    // One renewal per refused token. A token already renewed for is retried with the current one, if there is a
+    // newer; an API that refuses even a fresh token gets no renewal per request.
+    let next: string;
+    if (!spent.includes(token)) {
+      spend(token);
+      next = (await client.renew()).accessToken;
+    } else {
+      next = await client.getAccessToken();
+      if (next === token) return res;
+    }
+    const retried = await send(next);
+    if (retried.status === 401) spend(next);
+    return retried;
   };
 }

@@ -3,9 +3,13 @@ import type { ResolvedConfig } from './config.js';
 
 /**
  * Options for every oauth4webapi request: a timeout (an AbortSignal per request, so a hung provider ends in
- * `timeout`), and plain http only where the config allowed it (loopback).
+ * `timeout`), the client's own signal (so `dispose()` aborts a code exchange or refresh in flight; browsers without
+ * `AbortSignal.any` keep only the timeout), and plain http only where the config allowed it (loopback).
  */
-export const requestOptions = <M, B>(c: ResolvedConfig): HttpRequestOptions<M, B> => ({
-  signal: () => AbortSignal.timeout(c.requestTimeout),
+export const requestOptions = <M, B>(c: ResolvedConfig, signal?: AbortSignal): HttpRequestOptions<M, B> => ({
+  signal: () => {
+    const timeout = AbortSignal.timeout(c.requestTimeout);
+    return signal && AbortSignal.any ? AbortSignal.any([timeout, signal]) : timeout;
+  },
   [allowInsecureRequests]: c.insecure,
 });

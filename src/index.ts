@@ -2,7 +2,7 @@ export type { AuthClientOptions } from './config.js';
 export { type AuthClient, createAuthClient, type LoginOptions } from './client.js';
 export { AuthError, type AuthErrorCode, type ProviderErrorCode, type SdkErrorCode } from './errors.js';
 export type { AuthEventName, AuthEvents } from './events.js';
-export { type AuthorizedFetch, createAuthorizedFetch } from './fetch.js';
+export { type AuthorizedFetch, type AuthorizedFetchOptions, createAuthorizedFetch } from './fetch.js';
 export type { Session } from './session.js';
 export { completeSilentRenew } from './silent-page.js';
 export type { SessionStore, StorageOption } from './storage.js';

@@ -1,3 +1,8 @@
+import { type AuthorizationServer, None, processRevocationResponse, revocationRequest } from 'oauth4webapi';
+import { clientOf } from './callback.js';
+import type { ResolvedConfig } from './config.js';
+import { requestOptions } from './http.js';
+
 /** What an RP-initiated logout sends to the provider (OpenID Connect RP-Initiated Logout 1.0 §2). */
 export interface EndSessionRequest {
   clientId: string;
@@ -5,6 +10,22 @@ export interface EndSessionRequest {
   postLogoutRedirectUri?: string;
   /** Sent only in a POST body, never in a URL. */
   idTokenHint?: string;
+}
+
+/**
+ * Revokes a refresh token at the provider's revocation_endpoint, where it has one (RFC 7009 §2.1), so that a copy
+ * left in some tab's storage is worthless. Best effort: a logout never waits longer than `requestTimeout` for it,
+ * and never fails because of it.
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ */
+export async function revokeRefreshToken(as: AuthorizationServer, c: ResolvedConfig, token: string): Promise<void> {
+  if (!as.revocation_endpoint) return;
+  try {
+    const options = { ...requestOptions(c), additionalParameters: { token_type_hint: 'refresh_token' } };
+    await processRevocationResponse(await revocationRequest(as, clientOf(c), None(), token, options));
+  } catch {
+    // The session is cleared here and in every tab either way; the token expires at the provider in time.
+  }
 }
 
 /**

@@ -4,13 +4,14 @@ import type { ResolvedConfig } from './config.js';
 import { AuthError, isTransient, toAuthError } from './errors.js';
 import { requestOptions } from './http.js';
 import { createAuthorizationRequest } from './login.js';
-import { type StoredSession, sessionFromTokenResponse } from './session.js';
+import { type LoginRef, type StoredSession, sessionFromTokenResponse } from './session.js';
 import { runSilentFrame } from './silent-frame.js';
 
 /**
  * Renews `prev` once, in this tab, with no coordination (the client adds the lock and the other tabs): the
  * refresh_token grant where the provider issued a refresh token, else a `prompt=none` authorization request in the
- * hidden iframe whose code is exchanged like a login's. The result is not stored here.
+ * hidden iframe whose code is exchanged like a login's. The result keeps `prev`'s login (or, with no `prev`, starts
+ * `fresh`: a silent sign-in). It is not stored here.
  *
  * A rejected refresh token falls back to the iframe (the provider session may still be alive); a provider that is
  * down does not, since it is down for the iframe too. The new session must belong to the same user.
@@ -22,12 +23,13 @@ export async function renewOnce(
   c: ResolvedConfig,
   prev: StoredSession | null,
   signal: AbortSignal,
+  fresh: LoginRef,
 ): Promise<StoredSession> {
   let s: StoredSession | undefined;
   if (prev?.refreshToken) {
     try {
       const client = clientOf(c);
-      const res = await refreshTokenGrantRequest(server, client, None(), prev.refreshToken, requestOptions(c));
+      const res = await refreshTokenGrantRequest(server, client, None(), prev.refreshToken, requestOptions(c, signal));
       const receivedAt = Date.now();
       s = sessionFromTokenResponse(await processRefreshTokenResponse(server, client, res), receivedAt, prev);
     } catch (e) {
@@ -37,7 +39,7 @@ export async function renewOnce(
   if (!s) {
     const { url, state, tx } = await createAuthorizationRequest(server, c, { redirectUri: c.silentRedirectUri, prompt: 'none' });
     s = await runSilentFrame(url.href, tx.redirectUri, state, c.silentTimeout, signal, (params) =>
-      exchangeCallback(server, c, params, state, tx),
+      exchangeCallback(server, c, params, state, tx, prev ?? fresh, signal),
     );
   }
   // A renewal is for the same user (OpenID Connect Core §12.2): if someone else signed in at the provider

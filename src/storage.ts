@@ -1,3 +1,6 @@
+import { parseSession, type StoredSession } from './session.js';
+import type { SignedOut } from './signed-out.js';
+
 /**
  * A place to keep the session: the built-in stores wrap the Web Storage API, and apps may bring their own
  * (IndexedDB, an encrypted store, …). Each method may be sync or async.
@@ -6,6 +9,13 @@ export interface SessionStore {
   get(key: string): string | null | undefined | Promise<string | null | undefined>;
   set(key: string, value: string): void | Promise<void>;
   remove(key: string): void | Promise<void>;
+}
+
+/** A store whose methods answer at once: the built-in Web Storage wrappers. */
+export interface SyncStore extends SessionStore {
+  get(key: string): string | null | undefined;
+  set(key: string, value: string): void;
+  remove(key: string): void;
 }
 
 /** `'session'`: this tab, until it closes. `'local'`: every tab, across restarts. `'memory'`: this page only. */
@@ -32,7 +42,7 @@ export function warnOnce(cause: unknown): void {
  * mode, quota): a value that cannot be written is kept in memory instead (one warning per page), reads prefer
  * that copy, and removal always clears both, so a logout after a failed write still leaves nothing behind.
  */
-export function webStore(kind: 'session' | 'local'): SessionStore {
+export function webStore(kind: 'session' | 'local'): SyncStore {
   const memory = new Map<string, string>();
   const attempt = <T>(op: (s: Storage) => T): T | undefined => {
     try {
@@ -62,3 +72,38 @@ export function webStore(kind: 'session' | 'local'): SessionStore {
 export const resolveStore = (o: StorageOption): SessionStore =>
   typeof o === 'object' ? o : o === 'memory' ? memoryStore() : webStore(o);
 
+
+/** The app's session in its store: read, written and removed under one key, never throwing. */
+export interface SessionSlot {
+  /**
+   * The stored session. An unreadable store (sync throw or rejection) reads as none, with the one warning; a
+   * session from before the last logout (this tab's own copy, which the logout could not reach) is deleted.
+   */
+  read(): Promise<StoredSession | null>;
+  /** Stores `s`; a failing custom store keeps it in memory and in the other tabs only (one warning). */
+  save(s: StoredSession): Promise<void>;
+  remove(): Promise<void>;
+}
+
+export function sessionSlot(store: SessionStore, key: string, signedOut: SignedOut): SessionSlot {
+  // Each store call may throw synchronously or reject.
+  const attempt = <T>(op: () => T | Promise<T>) => Promise.resolve().then(op);
+  const slot: SessionSlot = {
+    read: () =>
+      attempt(() => store.get(key)).then(
+        async (raw) => {
+          const s = parseSession(raw);
+          if (!s || !signedOut.refuses(s)) return s;
+          await slot.remove();
+          return null;
+        },
+        (e) => {
+          warnOnce(e);
+          return null;
+        },
+      ),
+    save: (s) => attempt(() => store.set(key, JSON.stringify(s))).catch(warnOnce),
+    remove: () => attempt(() => store.remove(key)).catch(warnOnce),
+  };
+  return slot;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { AuthError, createAuthClient, type SessionStore } from '../../src/index.js';
 import { SILENT_FRAME_NAME } from '../../src/silent-frame.js';
 import { setAddress, silentFrame, silentFrameAfterTask, waitForSilentFrame } from './support/browser.js';
-import { CLIENT_ID, ISSUER, jwtClaims, oauthError, REDIRECT_URI, SILENT_REDIRECT_URI, serverError } from './support/fake-provider.js';
+import { APP_ORIGIN, CLIENT_ID, ISSUER, jwtClaims, oauthError, REDIRECT_URI, SILENT_REDIRECT_URI, serverError } from './support/fake-provider.js';
 import { baseOptions, SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
@@ -363,6 +363,68 @@ describe('isCallback()', () => {
     const client = w.client();
     expect(client.isCallback(`${REDIRECT_URI}?code=c&state=s`)).toBe(false);
   });
+
+  it("is false on another page of the app, whose own code and state parameters are not a login's", () => {
+    const client = w.client();
+    expect(client.isCallback(`${APP_ORIGIN}/search?code=c&state=CA`)).toBe(false);
+    expect(client.isCallback(`${REDIRECT_URI}/deeper?code=c&state=s`)).toBe(false);
+  });
+
+  it('leaves the address bar alone for a callback that matches none of its logins', async () => {
+    const client = w.client();
+    setAddress(`${REDIRECT_URI}?code=app-code&state=CA`);
+    await expect(client.handleRedirectCallback()).rejects.toMatchObject({ code: 'state_mismatch' });
+    expect(location.href).toBe(`${REDIRECT_URI}?code=app-code&state=CA`);
+  });
+});
+
+describe('inside its own silent iframe (an app whose silent URI is one of its routes)', () => {
+  it('neither renews nor joins the other tabs', async () => {
+    window.name = SILENT_FRAME_NAME;
+    const seen: unknown[] = [];
+    const tab = new BroadcastChannel(SESSION_KEY);
+    tab.onmessage = (e) => seen.push(e.data);
+    const client = createAuthClient(baseOptions({ shareAcrossTabs: true }));
+    await client.getSession();
+    await new Promise((r) => setTimeout(r, 200));
+    tab.close();
+    client.dispose();
+    expect(seen).toEqual([]);
+    expect(silentFrame()).toBeNull();
+  });
+});
+
+describe('getAccessToken() while renewals fail', () => {
+  it('during an outage, makes one request per backoff step however often the app calls', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    w.provider.issueRefreshTokens = true;
+    w.provider.expiresIn = 600;
+    const client = w.client({ automaticSilentRenew: false });
+    const { session } = await w.signIn(client);
+    vi.setSystemTime(session.expiresAt + 1_000);
+    for (let i = 0; i < 20; i++) w.provider.onToken(serverError(503));
+    const before = w.provider.tokenRequests.length;
+    for (let i = 0; i < 10; i++) await expect(client.getAccessToken()).rejects.toMatchObject({ code: 'network' });
+    expect(w.provider.tokenRequests).toHaveLength(before + 1);
+    // After the first backoff (at most a second), one more attempt, and again only one.
+    await vi.advanceTimersByTimeAsync(1_000);
+    for (let i = 0; i < 10; i++) await expect(client.getAccessToken()).rejects.toMatchObject({ code: 'network' });
+    expect(w.provider.tokenRequests).toHaveLength(before + 2);
+  });
+
+  it('after login_required, does not open the iframe again on every call; renew() still tries', async () => {
+    const client = w.client({ automaticSilentRenew: false });
+    const pending = client.getAccessToken();
+    await w.answerSilentFrame({ error: 'login_required' });
+    await expect(pending).rejects.toMatchObject({ code: 'login_required' });
+    await silentFrameAfterTask();
+    for (let i = 0; i < 5; i++) await expect(client.getAccessToken()).rejects.toMatchObject({ code: 'login_required' });
+    expect(silentFrame()).toBeNull();
+    const explicit = client.renew();
+    await waitForSilentFrame();
+    client.dispose();
+    await expect(explicit).rejects.toMatchObject({ code: 'disposed' });
+  });
 });
 
 describe('dispose()', () => {
@@ -373,6 +435,28 @@ describe('dispose()', () => {
     client.dispose();
     await expect(pending).rejects.toMatchObject({ code: 'disposed' });
     expect(silentFrame()).toBeNull();
+  });
+
+  it('aborts a code exchange in flight: disposed, and nothing stored', async () => {
+    const client = w.client({ automaticSilentRenew: false });
+    const url = await w.startLogin(client);
+    setAddress(w.callbackFor(url));
+    let aborted = false;
+    w.provider.onToken(
+      (req) =>
+        new Promise<Response>((_, reject) =>
+          req.signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(req.signal?.reason);
+          }),
+        ),
+    );
+    const pending = client.handleRedirectCallback();
+    await vi.waitFor(() => expect(w.provider.tokenRequests).toHaveLength(1));
+    client.dispose();
+    await expect(pending).rejects.toMatchObject({ code: 'disposed' });
+    expect(aborted).toBe(true);
+    expect(sessionStorage.getItem(SESSION_KEY)).toBeNull();
   });
 
   it('makes later renewals fail with disposed, without any request', async () => {

@@ -98,9 +98,35 @@ describe('resolveConfig', () => {
     expect(configError(withOptions({ logoutMethod })).code).toBe('invalid_config');
   });
 
-  it('names the session after the client and the authority', () => {
-    expect(resolveConfig(required).key).toBe(`cpk:${CLIENT_ID}@${ISSUER}/`);
-    expect(resolveConfig(withOptions({ clientId: 'other' })).key).not.toBe(resolveConfig(required).key);
+  it('names the session after everything that changes what its token is for', () => {
+    const key = (o: Record<string, unknown>) => resolveConfig(withOptions(o)).key;
+    expect(resolveConfig(required).key).toBe(`cpk:${CLIENT_ID}@${ISSUER}/#openid`);
+    const variants = [
+      { clientId: 'other' },
+      { scope: 'openid api2' },
+      { tenantId: 't-1' },
+      { tenantId: 't-2' },
+      { extraAuthorizationParams: { resource: 'https://api2.example' } },
+    ].map(key);
+    expect(new Set([resolveConfig(required).key, ...variants]).size).toBe(variants.length + 1);
+    // The same scope in another order, or another redirect, is the same session.
+    expect(key({ scope: 'ocsapi openid' })).toBe(key({ scope: 'openid  ocsapi' }));
+    expect(key({ redirectUri: 'http://localhost:3000/other' })).toBe(resolveConfig(required).key);
+  });
+
+  it.each([
+    ['automaticSilentRenew', 'yes'],
+    ['shareAcrossTabs', 0],
+    ['onSilentRenewFailure', 'popup'],
+    ['silentTimeout', 0],
+    ['requestTimeout', 2 ** 31],
+    ['silentTimeout', Number.NaN],
+    ['redirectUri', 'javascript:alert(1)'],
+    ['postLogoutRedirectUri', 'data:text/html,hi'],
+    ['silentRedirectUri', 'https://other.example/silent.html'],
+    ['scope', ' '],
+  ])('rejects %s = %j with invalid_config', (name, value) => {
+    expect(configError(withOptions({ [name]: value })).code).toBe('invalid_config');
   });
 
   it.each(['http://localhost:8080', 'http://127.0.0.1:8080/identity', 'http://[::1]:9000'])(

@@ -33,7 +33,12 @@ describe('connectBaseUrl / connectAuthority', () => {
     expect(connectAuthority({ host: 'dev.datahub.example.com:8443' })).toBe('https://dev.datahub.example.com:8443/identity');
   });
 
-  it.each(['', 'https://', 'not a host'])('rejects the host %j with invalid_config', (host) => {
+  it('allows plain http only for a loopback stand-in, never across a network', () => {
+    expect(connectBaseUrl({ host: 'http://localhost:8080' })).toBe('http://localhost:8080');
+    expect(configError(() => connectBaseUrl({ host: 'http://dev.datahub.example.com' })).code).toBe('invalid_config');
+  });
+
+  it.each(['', 'https://', 'not a host', 'javascript:alert(1)', 'ftp://files.example'])('rejects the host %j with invalid_config', (host) => {
     expect(configError(() => connectBaseUrl({ host })).code).toBe('invalid_config');
   });
 });

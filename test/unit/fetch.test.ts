@@ -16,6 +16,9 @@ function apiAt(origin: string, ...statuses: number[]) {
   return seen;
 }
 const api = (...statuses: number[]) => apiAt('https://api.example/', ...statuses);
+/** The authorized fetch for the test API's origin. */
+const authorized = (client: Parameters<typeof createAuthorizedFetch>[0]) =>
+  createAuthorizedFetch(client, { origins: ['https://api.example'] });
 
 
 describe('createAuthorizedFetch()', () => {
@@ -25,7 +28,7 @@ describe('createAuthorizedFetch()', () => {
     const client = w.client({ automaticSilentRenew: false });
     const { session } = await w.signIn(client);
     const seen = api();
-    const res = await createAuthorizedFetch(client)(API, { method: 'POST', body: '{"name":"pump"}', headers: { 'content-type': 'application/json' } });
+    const res = await authorized(client)(API, { method: 'POST', body: '{"name":"pump"}', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(200);
     expect(seen).toEqual([{ method: 'POST', url: API, authorization: `Bearer ${session.accessToken}`, body: '{"name":"pump"}' }]);
   });
@@ -35,7 +38,7 @@ describe('createAuthorizedFetch()', () => {
     const client = w.client({ automaticSilentRenew: false });
     const { session } = await w.signIn(client);
     const seen = api(401);
-    const res = await createAuthorizedFetch(client)(new Request(API, { method: 'PUT', body: 'payload' }));
+    const res = await authorized(client)(new Request(API, { method: 'PUT', body: 'payload' }));
     expect(res.status).toBe(200);
     const renewed = w.provider.issuedAccessTokens.at(-1);
     expect(renewed).not.toBe(session.accessToken);
@@ -51,7 +54,7 @@ describe('createAuthorizedFetch()', () => {
     await w.signIn(client);
     const seen = api(401, 401, 401);
     const before = w.provider.tokenRequests.length;
-    expect((await createAuthorizedFetch(client)(API)).status).toBe(401);
+    expect((await authorized(client)(API)).status).toBe(401);
     expect(seen).toHaveLength(2);
     expect(w.provider.tokenRequests).toHaveLength(before + 1);
   });
@@ -62,9 +65,33 @@ describe('createAuthorizedFetch()', () => {
     await w.signIn(client);
     const seen = api(status);
     const before = w.provider.tokenRequests.length;
-    expect((await createAuthorizedFetch(client)(API)).status).toBe(status);
+    expect((await authorized(client)(API)).status).toBe(status);
     expect(seen).toHaveLength(1);
     expect(w.provider.tokenRequests).toHaveLength(before);
+  });
+
+  it('renews for an API that refuses every token once, not once per request', async () => {
+    w.provider.issueRefreshTokens = true;
+    const client = w.client({ automaticSilentRenew: false });
+    await w.signIn(client);
+    const seen = api(401, 401, 401, 401, 401);
+    const before = w.provider.tokenRequests.length;
+    const fetchApi = authorized(client);
+    for (let i = 0; i < 3; i++) expect((await fetchApi(API)).status).toBe(401);
+    // The first request renewed and retried; the next two were refused with the renewed token and passed through.
+    expect(w.provider.tokenRequests).toHaveLength(before + 1);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('sends the token to the page\'s own origin and the origins it was given, nowhere else', async () => {
+    const client = w.client({ automaticSilentRenew: false });
+    const { session } = await w.signIn(client);
+    const seen = apiAt(location.origin);
+    const onlySelf = createAuthorizedFetch(client);
+    await onlySelf('/api/items');
+    await expect(onlySelf(API)).rejects.toMatchObject({ name: 'AuthError', code: 'untrusted_origin' });
+    await expect(authorized(client)('https://api.example.evil.test/v1')).rejects.toMatchObject({ code: 'untrusted_origin' });
+    expect(seen.map((r) => [r.url, r.authorization])).toEqual([[`${location.origin}/api/items`, `Bearer ${session.accessToken}`]]);
   });
 
   it('rejects with the AuthError when the renewal after a 401 fails', async () => {
@@ -73,15 +100,16 @@ describe('createAuthorizedFetch()', () => {
     await w.signIn(client);
     api(401);
     w.provider.onToken(serverError(500));
-    await expect(createAuthorizedFetch(client)(API)).rejects.toMatchObject({ name: 'AuthError', code: 'network' });
+    await expect(authorized(client)(API)).rejects.toMatchObject({ name: 'AuthError', code: 'network' });
   });
 });
 
 describe('a CONNECT client', () => {
   it('calls the REST API with its access token through auth.fetch', async () => {
-    const session = { accessToken: 'at-connect', tokenType: 'bearer', expiresAt: Date.now() + 3_600_000, receivedAt: Date.now() };
-    // The session an earlier page stored for this client.
-    sessionStorage.setItem(`cpk:c@${connectAuthority('uswe')}`, JSON.stringify(session));
+    const now = Date.now();
+    const session = { accessToken: 'at-connect', tokenType: 'bearer', expiresAt: now + 3_600_000, receivedAt: now, loginId: 'l', loginAt: now };
+    // The session an earlier page stored for this client (its key names the scope and the tenant).
+    sessionStorage.setItem(`cpk:c@${connectAuthority('uswe')}#ocsapi openid#acr_values=tenant%3At`, JSON.stringify(session));
     const auth = createConnectClient({ region: 'uswe', tenantId: 't', clientId: 'c', redirectUri: REDIRECT_URI, shareAcrossTabs: false });
     const seen = apiAt('https://uswe.datahub.connect.aveva.com/');
     const url = connectApiUrl({ region: 'uswe', tenantId: 't' }, 'Namespaces');

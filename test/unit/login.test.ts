@@ -68,28 +68,32 @@ describe('login()', () => {
     expect(p.get('max_age')).toBe('0');
   });
 
-  it('never lets extra parameters replace the protocol parameters', async () => {
-    const forged = {
-      state: 'forged',
-      nonce: 'forged',
-      code_challenge: 'forged',
-      code_challenge_method: 'plain',
-      client_id: 'other-client',
-      redirect_uri: 'https://evil.example/cb',
-      response_type: 'token',
-    };
-    const client = w.client({ extraAuthorizationParams: forged });
-    const url = await w.startLogin(client, { extraParams: forged });
-    const p = url.searchParams;
-    const tx = pendingTransactions()[p.get('state')!];
-    expect(tx).toBeDefined();
-    expect(p.get('nonce')).toBe(tx.nonce);
-    expect(p.get('code_challenge')).toBe(await s256(tx.verifier));
-    expect(p.get('code_challenge_method')).toBe('S256');
-    expect(p.get('client_id')).toBe(CLIENT_ID);
-    expect(p.get('redirect_uri')).toBe(REDIRECT_URI);
-    expect(p.get('response_type')).toBe('code');
+  it.each(['state', 'nonce', 'code_challenge', 'code_challenge_method', 'client_id', 'redirect_uri', 'response_type', 'response_mode', 'scope'])(
+    'refuses extra parameters that set %s, in the options and per login, storing nothing',
+    async (name) => {
+      const forged = { [name]: 'forged' };
+      expect(() => w.client({ extraAuthorizationParams: forged })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+      const client = w.client();
+      await expect(client.login({ extraParams: forged })).rejects.toMatchObject({ code: 'invalid_config' });
+      expect(w.nav).not.toHaveBeenCalled();
+      expect(sessionStorage.getItem(TX_KEY)).toBeNull();
+    },
+  );
+
+  it('refuses a max_age that is not a whole number of seconds', () => {
+    expect(() => w.client({ extraAuthorizationParams: { max_age: '1e3' } })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    expect(() => w.client({ extraAuthorizationParams: { max_age: '300' } })).not.toThrow();
   });
+
+  it.each(['https://evil.example/', '//evil.example/x', 'javascript:alert(1)'])(
+    'refuses returnTo %j with invalid_return_to, storing nothing',
+    async (returnTo) => {
+      const client = w.client();
+      await expect(client.login({ returnTo })).rejects.toMatchObject({ name: 'AuthError', code: 'invalid_return_to' });
+      expect(w.nav).not.toHaveBeenCalled();
+      expect(sessionStorage.getItem(TX_KEY)).toBeNull();
+    },
+  );
 
   it('keeps the pending login in sessionStorage, keyed by state, with what the callback needs', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError } from '../../src/errors.js';
-import { backoff, createScheduler, renewalLead, type Scheduler } from '../../src/renewal.js';
+import { backoff, createFailureMemory, createScheduler, renewalLead, type Scheduler } from '../../src/renewal.js';
 import type { StoredSession } from '../../src/session.js';
 
 const START = Date.parse('2030-01-01T00:00:00Z');
@@ -12,6 +12,8 @@ const sessionFor = (lifetimeMs: number): StoredSession => ({
   tokenType: 'bearer',
   receivedAt: Date.now(),
   expiresAt: Date.now() + lifetimeMs,
+  loginId: 'l',
+  loginAt: START,
 });
 
 /**
@@ -20,14 +22,20 @@ const sessionFor = (lifetimeMs: number): StoredSession => ({
  */
 function harness(o: { lifetimeMs?: number; lead?: number; automatic?: boolean } = {}) {
   const lifetimeMs = o.lifetimeMs ?? 10 * MIN;
+  const failures = createFailureMemory();
   const h = {
+    failures,
     current: sessionFor(lifetimeMs) as StoredSession | null,
     log: [] as { what: 'expiring' | 'expired' | 'renew'; at: number }[],
     failWith: [] as AuthError[],
     renew: vi.fn(async () => {
       h.log.push({ what: 'renew', at: Date.now() });
       const e = h.failWith.shift();
-      if (e) throw e;
+      // As the client does: a failure is recorded for the session the renewal was for.
+      if (e) {
+        failures.failed(h.current, e);
+        throw e;
+      }
       h.current = sessionFor(lifetimeMs);
       scheduler.check();
     }),
@@ -39,6 +47,7 @@ function harness(o: { lifetimeMs?: number; lead?: number; automatic?: boolean } 
     session: h.session,
     automatic: o.automatic ?? true,
     lead: o.lead ?? MIN,
+    failures,
     expiring: () => h.log.push({ what: 'expiring', at: Date.now() }),
     expired: () => h.log.push({ what: 'expired', at: Date.now() }),
     renew: h.renew,
@@ -276,8 +285,56 @@ describe('RenewalScheduler', () => {
   });
 });
 
+describe('a provider that answers expires_in: 0', () => {
+  it('gets one renewal every two seconds, not a storm', async () => {
+    const { h, scheduler } = harness({ lifetimeMs: 0 });
+    scheduler.check();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(h.times('renew')).toEqual([2, 4, 6, 8, 10].map((s) => START + s * 1000));
+  });
+});
+
+describe('createFailureMemory', () => {
+  const s1 = sessionFor(10 * MIN);
+  const s2 = sessionFor(10 * MIN);
+
+  it('holds a transient failure for its backoff, then lets the next attempt through', () => {
+    const m = createFailureMemory();
+    m.failed(s1, new AuthError('network'));
+    expect(m.holding(s1)?.code).toBe('network');
+    vi.advanceTimersByTime(m.retryAt(s1) - Date.now());
+    expect(m.holding(s1)).toBeUndefined();
+  });
+
+  it('holds any other failure until a new session', () => {
+    const m = createFailureMemory();
+    m.failed(s1, new AuthError('login_required'));
+    vi.advanceTimersByTime(24 * 60 * MIN);
+    expect(m.holding(s1)?.code).toBe('login_required');
+    expect(m.retryAt(s1)).toBe(Infinity);
+    expect(m.holding(s2)).toBeUndefined();
+  });
+
+  it('grows the backoff with each failure of one session, and ends it when the browser is back online', () => {
+    const m = createFailureMemory();
+    m.failed(s1, new AuthError('timeout'));
+    const first = m.retryAt(s1) - Date.now();
+    m.failed(s1, new AuthError('timeout'));
+    expect(m.retryAt(s1) - Date.now()).toBe(2 * first);
+    m.online();
+    expect(m.holding(s1)).toBeUndefined();
+  });
+});
+
 describe('renewalLead', () => {
-  const s = (lifetimeMs: number): StoredSession => ({ accessToken: 'a', tokenType: 'bearer', receivedAt: 0, expiresAt: lifetimeMs });
+  const s = (lifetimeMs: number): StoredSession => ({
+    accessToken: 'a',
+    tokenType: 'bearer',
+    receivedAt: 0,
+    expiresAt: lifetimeMs,
+    loginId: 'l',
+    loginAt: 0,
+  });
   it('is the configured lead, at most half the lifetime', () => {
     expect(renewalLead(s(3_600_000), 60_000)).toBe(60_000);
     expect(renewalLead(s(60_000), 60_000)).toBe(30_000);

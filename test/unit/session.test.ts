@@ -24,13 +24,15 @@ const previous: StoredSession = {
   idToken: 'old-id-token',
   claims: { iss: ISSUER, aud: CLIENT_ID, sub: 'user-1', iat: 1, exp: 2 },
   refreshToken: 'old-rt',
+  loginId: 'login-1',
+  loginAt: T - 7_200_000,
 };
 
 describe('sessionFromTokenResponse', () => {
   it('builds the session from the response, its expiry counted from when it arrived', async () => {
     const token = idToken();
     const r = await validated({ access_token: 'at', token_type: 'Bearer', expires_in: 300, scope: 'openid', id_token: token, refresh_token: 'rt' });
-    const s = sessionFromTokenResponse(r, T);
+    const s = sessionFromTokenResponse(r, T, null);
     expect(s).toEqual({
       accessToken: 'at',
       tokenType: 'bearer',
@@ -40,11 +42,14 @@ describe('sessionFromTokenResponse', () => {
       idToken: token,
       claims: expect.objectContaining({ sub: 'user-1', iss: ISSUER }),
       refreshToken: 'rt',
+      // A new login, made when the response arrived.
+      loginId: expect.any(String),
+      loginAt: T,
     });
   });
 
   it('assumes an hour without expires_in', async () => {
-    const s = sessionFromTokenResponse(await validated({ access_token: 'at', token_type: 'bearer' }), T);
+    const s = sessionFromTokenResponse(await validated({ access_token: 'at', token_type: 'bearer' }), T, null);
     expect(s.expiresAt).toBe(T + 3_600_000);
   });
 
@@ -58,7 +63,14 @@ describe('sessionFromTokenResponse', () => {
       idToken: previous.idToken,
       claims: previous.claims,
       refreshToken: previous.refreshToken,
+      loginId: previous.loginId,
+      loginAt: previous.loginAt,
     });
+  });
+
+  it('makes a renewal newer than the session it replaces, even within the same millisecond', async () => {
+    const r = await validated({ access_token: 'new-at', token_type: 'bearer', expires_in: 60 });
+    expect(sessionFromTokenResponse(r, previous.receivedAt, previous).receivedAt).toBe(previous.receivedAt + 1);
   });
 
   it('takes what a refresh does send over the previous session', async () => {
@@ -71,10 +83,9 @@ describe('sessionFromTokenResponse', () => {
 });
 
 describe('publicSession', () => {
-  it('hides the refresh token and the receipt time, without changing the stored session', () => {
+  it('hides the refresh token and the bookkeeping, without changing the stored session', () => {
     const p = publicSession(previous);
-    expect(p).not.toHaveProperty('refreshToken');
-    expect(p).not.toHaveProperty('receivedAt');
+    for (const k of ['refreshToken', 'receivedAt', 'loginId', 'loginAt']) expect(p).not.toHaveProperty(k);
     expect(p).toMatchObject({ accessToken: 'old-at', expiresAt: T, idToken: 'old-id-token' });
     expect(previous.refreshToken).toBe('old-rt');
   });
@@ -95,6 +106,8 @@ describe('parseSession', () => {
     ['an old format without receivedAt', JSON.stringify({ accessToken: 'at', expiresAt: T })],
     ['a string expiry', JSON.stringify({ accessToken: 'at', expiresAt: String(T), receivedAt: T })],
     ['no access token', JSON.stringify({ expiresAt: T, receivedAt: T })],
+    ['a format without the login', JSON.stringify({ accessToken: 'at', tokenType: 'bearer', expiresAt: T, receivedAt: T })],
+    ['a refresh token that is not a string', JSON.stringify({ ...previous, refreshToken: { rt: 1 } })],
   ])('reads %s as no session', (_name, raw) => {
     expect(parseSession(raw)).toBeNull();
   });

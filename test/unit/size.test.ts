@@ -15,8 +15,11 @@ const dist = (f: string) => fileURLToPath(new URL(`../../dist/${f}`, import.meta
 /**
  * The script-tag build with every feature, oauth4webapi included. The project's goal is 9,000 bytes; the ceiling
  * below is what the build measures today plus a little, so that growth is caught while the gap is worked on.
+ * 12,500 → 14,500 (issue 12, +1,940 B at 14,420): the logout marker, login ids on every session and the checks on
+ * every commit, the shared failure memory, versioned and validated tab messages, lock hand-over, refresh-token
+ * revocation, stricter option and returnTo checks, the fetch origin list and the server-side inert client.
  */
-const IIFE_GZIP_CEILING = 12_500;
+const IIFE_GZIP_CEILING = 14_500;
 const SILENT_PAGE_MAX = 1_000;
 
 describe('bundle size', () => {

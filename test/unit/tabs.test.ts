@@ -4,17 +4,20 @@
  * tests that need Web Locks install a minimal in-memory LockManager (one lock per name, granted in order).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StoredSession } from '../../src/session.js';
-import { createTabSync, newerSession, type TabSync, type TabSyncHooks } from '../../src/tabs.js';
+import { newerSession, type StoredSession } from '../../src/session.js';
+import { createTabSync, type TabSync, type TabSyncHooks } from '../../src/tabs.js';
 import { useWorld } from './support/world.js';
 
 const w = useWorld();
 
-const session = (expiresAt: number, accessToken = `at-${expiresAt}`): StoredSession => ({
+/** A session of login `loginId` (made at 0) received at `receivedAt`. */
+const session = (receivedAt: number, accessToken = `at-${receivedAt}`, loginId = 'l1', loginAt = 0): StoredSession => ({
   accessToken,
   tokenType: 'bearer',
-  expiresAt,
-  receivedAt: expiresAt - 3_600_000,
+  expiresAt: receivedAt + 3_600_000,
+  receivedAt,
+  loginId,
+  loginAt,
 });
 
 let channelName = '';
@@ -53,11 +56,22 @@ const settle = () => new Promise((r) => setTimeout(r, 20));
 /** Installs a Web Locks stand-in: exclusive locks by name, granted in request order. */
 function installLocks() {
   const tails = new Map<string, Promise<unknown>>();
+  const held = new Set<string>();
   const requested: string[] = [];
   const locks = {
-    request: (name: string, fn: () => Promise<unknown>) => {
+    request: (name: string, ...args: unknown[]) => {
+      const fn = args.at(-1) as (lock: unknown) => Promise<unknown>;
+      const ifAvailable = (args[0] as { ifAvailable?: boolean }).ifAvailable && args.length === 2;
       requested.push(name);
-      const run = (tails.get(name) ?? Promise.resolve()).then(() => fn());
+      if (ifAvailable && held.has(name)) return fn(null);
+      const run = (tails.get(name) ?? Promise.resolve()).then(async () => {
+        held.add(name);
+        try {
+          return await fn({ name });
+        } finally {
+          held.delete(name);
+        }
+      });
       tails.set(
         name,
         run.catch(() => {}),
@@ -89,8 +103,8 @@ describe('TabSync', () => {
     channelName = `t-${Math.random()}`;
     const a = tab();
     const b = tab();
-    a.sync.publishLogout();
-    await vi.waitFor(() => expect(b.hooks.onLogout).toHaveBeenCalledTimes(1));
+    a.sync.publishLogout(1);
+    await vi.waitFor(() => expect(b.hooks.onLogout).toHaveBeenCalledWith(1));
     expect(a.hooks.onLogout).not.toHaveBeenCalled();
   });
 
@@ -99,25 +113,25 @@ describe('TabSync', () => {
     const s = session(5_000);
     tab(s);
     const o = observer();
-    o.channel.postMessage({ t: 'ask', from: 'new-tab' });
-    await vi.waitFor(() => expect(o.seen).toContainEqual({ t: 'answer', from: expect.any(String), to: 'new-tab', s }));
+    o.channel.postMessage({ v: 1, t: 'ask', from: 'new-tab' });
+    await vi.waitFor(() => expect(o.seen).toContainEqual({ v: 1, t: 'answer', from: expect.any(String), to: 'new-tab', s }));
   });
 
-  it('ask(true): a new tab gets a session from another tab', async () => {
+  it("ask('any'): a new tab gets a session from another tab", async () => {
     channelName = `t-${Math.random()}`;
     const s = session(5_000);
     tab(s);
     const fresh = tab();
-    await expect(fresh.sync.ask(true)).resolves.toEqual(s);
+    await expect(fresh.sync.ask('any')).resolves.toEqual(s);
   });
 
-  it('ask(true): null when no other tab has a session', async () => {
+  it("ask('any'): null when no other tab has a session", async () => {
     channelName = `t-${Math.random()}`;
     tab(null);
-    await expect(tab().sync.ask(true)).resolves.toBeNull();
+    await expect(tab().sync.ask('any')).resolves.toBeNull();
   });
 
-  it('ask(): waits for every known tab and returns the newest session', async () => {
+  it("ask('known'): waits for every known tab and returns the newest session", async () => {
     channelName = `t-${Math.random()}`;
     const a = tab();
     const b = tab(session(2_000));
@@ -126,16 +140,16 @@ describe('TabSync', () => {
     // Tabs become known to each other through any message.
     b.sync.publish(session(2_000));
     c.sync.publish(session(3_000));
-    d.sync.publishLogout();
+    d.sync.publishLogout(1);
     await settle();
-    await expect(a.sync.ask()).resolves.toEqual(session(3_000));
+    await expect(a.sync.ask('known')).resolves.toEqual(session(3_000));
   });
 
-  it('ask(): asks nobody when it knows no other tab', async () => {
+  it("ask('known'): asks nobody when it knows no other tab", async () => {
     channelName = `t-${Math.random()}`;
     const a = tab();
     const o = observer();
-    await expect(a.sync.ask()).resolves.toBeNull();
+    await expect(a.sync.ask('known')).resolves.toBeNull();
     await settle();
     expect(o.seen).toEqual([]);
   });
@@ -149,7 +163,7 @@ describe('TabSync', () => {
     closeTab(b);
     await settle();
     const o = observer();
-    await expect(a.sync.ask()).resolves.toBeNull();
+    await expect(a.sync.ask('known')).resolves.toBeNull();
     await settle();
     expect(o.seen).toEqual([]);
   });
@@ -158,8 +172,20 @@ describe('TabSync', () => {
     channelName = `t-${Math.random()}`;
     const a = tab();
     const o = observer();
-    const pending = a.sync.ask(true);
-    for (const m of [null, 'text', 42, { t: 'answer', from: 'x', to: 'someone-else', s: session(9_000) }]) o.channel.postMessage(m);
+    const pending = a.sync.ask('any');
+    const forged = { ...session(9_000), expiresAt: 'never' };
+    for (const m of [
+      null,
+      'text',
+      42,
+      { v: 1, t: 'answer', from: 'x', to: 'someone-else', s: session(9_000) },
+      // An SDK of another version (mid-deploy), and a session of the wrong shape.
+      { t: 'session', from: 'x', s: session(9_000) },
+      { v: 2, t: 'logout', from: 'x', at: 1 },
+      { v: 1, t: 'session', from: 'x', s: forged },
+      { v: 1, t: 'logout', from: 'x' },
+    ])
+      o.channel.postMessage(m);
     await expect(pending).resolves.toBeNull();
     expect(a.hooks.onSession).not.toHaveBeenCalled();
     expect(a.hooks.onLogout).not.toHaveBeenCalled();
@@ -202,15 +228,47 @@ describe('TabSync', () => {
 });
 
 describe('newerSession', () => {
-  it('picks the later expiry, and ignores a missing one', () => {
+  it('orders by login, then by when the token was obtained, never by expiry', () => {
     const a = session(1);
-    const b = session(2);
+    const b = { ...session(2), expiresAt: 10 };
     expect(newerSession(a, b)).toBe(b);
     expect(newerSession(b, a)).toBe(b);
     expect(newerSession(null, a)).toBe(a);
     expect(newerSession(a, null)).toBe(a);
     expect(newerSession(null, null)).toBeNull();
     expect(newerSession(a, session(1))).toBe(a);
+    // A later login wins over an earlier login's later token (an account switch in another tab).
+    const switched = session(0, 'other', 'l2', 5);
+    expect(newerSession(session(100), switched)).toBe(switched);
+    expect(newerSession(switched, session(100))).toBe(switched);
+  });
+});
+
+describe('TabSync questions', () => {
+  it("ask('handover') asks even when no tab is known, and takes the first answer", async () => {
+    channelName = `t-${Math.random()}`;
+    // Tabs that never spoke: the renewing tab closed, the third one has its session.
+    const s = session(7_000);
+    tab(s);
+    await expect(tab().sync.ask('handover')).resolves.toEqual(s);
+  });
+
+  it('forgets a known tab that stopped answering, so later questions do not wait for it', async () => {
+    channelName = `t-${Math.random()}`;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const a = tab();
+    const o = observer();
+    o.channel.postMessage({ v: 1, t: 'session', from: 'ghost', s: session(1) });
+    await vi.waitFor(() => expect(a.hooks.onSession).toHaveBeenCalled());
+    const first = a.sync.ask('known');
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(first).resolves.toBeNull();
+    o.seen.length = 0;
+    // The ghost is no longer known: no question is even sent.
+    await expect(a.sync.ask('known')).resolves.toBeNull();
+    vi.useRealTimers();
+    await settle();
+    expect(o.seen).toEqual([]);
   });
 });
 

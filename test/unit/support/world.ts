@@ -24,7 +24,7 @@ import {
 } from './fake-provider.js';
 
 /** Where the SDK keeps this app's session, and its pending logins, for the default options. */
-export const SESSION_KEY = `cpk:${CLIENT_ID}@${ISSUER}/`;
+export const SESSION_KEY = `cpk:${CLIENT_ID}@${ISSUER}/#openid`;
 export const TX_KEY = `${SESSION_KEY}:tx`;
 export const DISCOVERY_KEY = `cpk.as:${ISSUER}/`;
 

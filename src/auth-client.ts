@@ -1,0 +1,41 @@
+import type { AuthEventName, Handler } from './events.js';
+import type { Session } from './session.js';
+
+/** Options of {@link AuthClient.login}. */
+export interface LoginOptions {
+  /** Where to go after login, a path or URL on this origin; returned by `handleRedirectCallback`. */
+  returnTo?: string;
+  /** OpenID Connect `prompt`, e.g. `'login'` or `'select_account'`. */
+  prompt?: string;
+  /** Pre-fills the user name at the provider. */
+  loginHint?: string;
+  /** More parameters for this request only. */
+  extraParams?: Record<string, string>;
+}
+
+/** A signed-in browser app's view of OAuth: see {@link createAuthClient}. */
+export interface AuthClient {
+  /** Starts an interactive login: saves a PKCE transaction and navigates to the provider. */
+  login(options?: LoginOptions): Promise<void>;
+  /** Whether `url` (default: the current one) is an authorization response for this app to handle. */
+  isCallback(url?: string): boolean;
+  /** Validates the callback, exchanges the code, stores the session and cleans the address bar. */
+  handleRedirectCallback(url?: string): Promise<{ session: Session; returnTo?: string }>;
+  /** The current session, or null. */
+  getSession(): Promise<Session | null>;
+  /** Whether there is a session whose access token has not expired. */
+  isAuthenticated(): Promise<boolean>;
+  /** A usable access token: the stored one, or a renewed one when it is close to expiry. */
+  getAccessToken(): Promise<string>;
+  /** Renews now (refresh token if the provider issued one, else the hidden iframe); joins a renewal in flight. */
+  renew(): Promise<Session>;
+  /**
+   * Clears the session here and in every other tab, for good (until `login()`), then ends the provider session
+   * (RP-Initiated Logout 1.0). `returnTo` (a path or URL on this origin) overrides `postLogoutRedirectUri`.
+   */
+  logout(options?: { returnTo?: string }): Promise<void>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends AuthEventName>(event: E, handler: Handler<E>): () => void;
+  /** Removes every timer, listener, channel and iframe this client created. */
+  dispose(): void;
+}

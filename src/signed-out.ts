@@ -1,0 +1,49 @@
+import type { LoginRef } from './session.js';
+import { webStore } from './storage.js';
+
+/**
+ * The logout marker: when this app was last signed out, kept in localStorage whatever the session storage is, so
+ * that it outlives the tab that wrote it. A tab that was not running at the logout (navigated away, discarded,
+ * in the back/forward cache, with its own copy of the session in sessionStorage) finds it when it comes back, and
+ * every session from a login made before it is refused: on start-up, from another tab, from a renewal that was
+ * still running. Silent renewals without a session refuse too, so a live provider session cannot sign the user
+ * back in; only `login()` can. It holds a time, nothing secret.
+ */
+export interface SignedOut {
+  /** Whether `s` belongs to a login made before the last logout. */
+  refuses(s: LoginRef): boolean;
+  /** Whether the app was ever signed out here. */
+  readonly marked: boolean;
+  /** Records a logout: now, or at the time another tab's logout message names. Returns its time. */
+  mark(at?: number): number;
+  /** The time a new login made now gets: after the marker even if the clock went back since the logout. */
+  loginTime(): number;
+  /** Calls `fn` when another tab records a logout (the `storage` event also reaches tabs that share nothing else). */
+  watch(fn: () => void): () => void;
+}
+
+export function signedOutMarker(key: string): SignedOut {
+  const store = webStore('local');
+  const name = `${key}:signed-out`;
+  // The last marker this tab wrote or heard of: another tab's localStorage write may reach this one after its
+  // logout message does.
+  let known = 0;
+  const at = () => Math.max(known, Number(store.get(name)) || 0);
+  return {
+    refuses: (s) => s.loginAt <= at(),
+    get marked() {
+      return at() > 0;
+    },
+    mark(time) {
+      known = Math.max(at(), time ?? Math.max(Date.now(), at() + 1));
+      store.set(name, String(known));
+      return known;
+    },
+    loginTime: () => Math.max(Date.now(), at() + 1),
+    watch(fn) {
+      const onStorage = (e: StorageEvent) => e.key === name && e.newValue && fn();
+      addEventListener('storage', onStorage);
+      return () => removeEventListener('storage', onStorage);
+    },
+  };
+}
