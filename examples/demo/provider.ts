@@ -24,8 +24,8 @@ export interface ConnectLikeProviderOptions {
   /** Exact redirect URIs of the client, the silent renew page's included. */
   redirectUris: string[];
   postLogoutRedirectUris?: string[];
-  /** Access token lifetime in seconds; default 3600, CONNECT's. */
-  accessTokenTtl?: number;
+  /** Access token lifetime in seconds, or a function of the request (oidc-provider's form); default 3600, CONNECT's. */
+  accessTokenTtl?: number | ((ctx: KoaContext) => number);
   /** Issue a refresh token on every code exchange; default false, like CONNECT. */
   refreshTokens?: boolean;
   /** Prefix of server-error log lines. */

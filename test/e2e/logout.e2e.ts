@@ -151,3 +151,33 @@ describe('the renewing tab closed mid-cycle (local storage: tabs that never exch
     expect(w.idp.count('token')).toBeLessThanOrEqual(3);
   });
 });
+
+describe('refresh-token rotation with a shorter renewed lifetime', () => {
+  let w: World;
+  beforeAll(async () => {
+    // The login's token lives an hour, every refreshed one two minutes: the renewed session expires sooner.
+    w = await startWorld({
+      refreshTokens: true,
+      accessTokenTtl: (ctx) => (ctx.oidc?.params?.grant_type === 'refresh_token' ? 120 : 3600),
+      client: { automaticSilentRenew: false },
+    });
+  });
+  afterAll(() => w?.close());
+
+  test("the other tabs take the renewed session, and their next renewal redeems the rotated refresh token", async () => {
+    const a = await w.open();
+    await w.login(a);
+    const b = await w.open();
+    const original = await tokenOf(b);
+    const renewed = await renewIn(a);
+    expect(renewed.code).toBeNull();
+    await waitForNewToken(b, original);
+    expect(await tokenOf(b)).toBe(renewed.token);
+    expect(await b.evaluate(() => window.auth.getSession().then((s) => s!.expiresAt - Date.now()))).toBeLessThan(130_000);
+    w.idp.reset();
+    expect((await renewIn(b)).code).toBeNull();
+    // One refresh, with the token A's renewal issued: no reuse of a rotated one (which would revoke the grant).
+    expect(w.idp.requests.map((r) => r.params.grant_type)).toEqual(['refresh_token']);
+    expect((await renewIn(a)).code).toBeNull();
+  });
+});

@@ -15,8 +15,8 @@ export interface ProviderOptions {
   /** Exact redirect URIs registered for the client (app origin is only known at test time). */
   redirectUris: string[];
   postLogoutRedirectUris?: string[];
-  /** Access token lifetime in seconds (default 3600; renewal tests use 5-10). */
-  accessTokenTtl?: number;
+  /** Access token lifetime in seconds (default 3600; renewal tests use 5-10), or a function of the request. */
+  accessTokenTtl?: number | ((ctx: import('oidc-provider').KoaContext) => number);
   /** Issue a refresh token on every code exchange (default false, like CONNECT). */
   refreshTokens?: boolean;
 }
