@@ -7,7 +7,7 @@ import { type AuthorizedFetch, createAuthorizedFetch } from './fetch.js';
 export type ConnectRegion = 'uswe' | 'euno' | 'auea' | 'jpea';
 
 /** Where a CONNECT tenant lives: a region, or a custom host such as `https://uswe.datahub.connect.aveva.com`. */
-export type ConnectLocation = { region: ConnectRegion; host?: never } | { host: string; region?: never };
+export type ConnectLocation = { region: ConnectRegion; host?: undefined } | { host: string; region?: undefined };
 
 /** The resource base URL (no trailing slash) of a region or host. */
 export function connectBaseUrl(where: ConnectRegion | ConnectLocation): string {
@@ -60,9 +60,9 @@ export function createConnectClient(o: ConnectClientOptions): ConnectClient {
 export type ConnectApiOptions = ConnectLocation & {
   tenantId: string;
   /** Namespace ID; omit for tenant-level routes. */
-  namespace?: string;
+  namespace?: string | undefined;
   /** API version, default `'v1'` (also `'v1-preview'`, `'v2-preview'`). */
-  version?: string;
+  version?: string | undefined;
 };
 
 /**
