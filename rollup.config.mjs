@@ -7,9 +7,11 @@ import { dts } from 'rollup-plugin-dts';
 // own origin only. It loads nothing else, so the app never boots inside the hidden iframe. Kept in step with
 // src/silent-page.ts (same message shape).
 const post = 'parent!==window&&parent.postMessage({type:"connect-pkce:silent",url:location.href},location.origin)';
+/** @type {import('rollup').Plugin} */
 const silentPages = {
   name: 'silent-pages',
   generateBundle() {
+    /** @param {string} body */
     const page = (body) => `<!doctype html><meta charset="utf-8"><title>connect-pkce</title>${body}\n`;
     this.emitFile({ type: 'asset', fileName: 'silent-renew.html', source: page(`<script>${post}</script>`) });
     // For a strict CSP (script-src 'self'): the same code as an external script.
@@ -26,6 +28,7 @@ export const IIFE_TERSER = { ecma: 2020, module: false, compress: { passes: 3, u
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmit: false, declaration: false });
 
+/** @type {import('rollup').RollupOptions[]} */
 export default [
   {
     input: 'src/index.ts',
