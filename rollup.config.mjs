@@ -26,7 +26,9 @@ const silentPages = {
  */
 export const IIFE_TERSER = { ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } };
 
-const ts = () => typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmit: false, declaration: false });
+// noEmitOnError: a type error fails the build (the plugin only warns otherwise).
+const ts = () =>
+  typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmit: false, declaration: false, noEmitOnError: true });
 
 /** @type {import('rollup').RollupOptions[]} */
 export default [
