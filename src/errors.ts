@@ -46,6 +46,7 @@ export type AuthErrorCode = SdkErrorCode | ProviderErrorCode | 'unknown_provider
 
 /** The one error type the SDK rejects with. Its message never contains a token, code or verifier. */
 export class AuthError extends Error {
+  /** Always `'AuthError'`. */
   override name = 'AuthError';
   /** Stable, machine-readable reason. */
   readonly code: AuthErrorCode;
