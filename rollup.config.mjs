@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -17,6 +20,24 @@ const silentPages = {
     // For a strict CSP (script-src 'self'): the same code as an external script.
     this.emitFile({ type: 'asset', fileName: 'silent-renew.js', source: `${post}\n` });
     this.emitFile({ type: 'asset', fileName: 'silent-renew-csp.html', source: page('<script src="silent-renew.js"></script>') });
+  },
+};
+
+/**
+ * Writes the Subresource Integrity hash (sha384) of each file the build writes beside it, as `<file>.sri`, for the
+ * README's pinned script tag (`npm run readme:sri` prints it there). Hashes the file as written, source-map comment
+ * included, since that is what a CDN serves.
+ * @type {import('rollup').Plugin}
+ */
+const sri = {
+  name: 'sri',
+  writeBundle(options, bundle) {
+    for (const out of Object.values(bundle)) {
+      if (out.type !== 'chunk') continue;
+      const file = options.file ?? join(options.dir ?? '.', out.fileName);
+      const hash = createHash('sha384').update(readFileSync(file)).digest('base64');
+      writeFileSync(`${file}.sri`, `sha384-${hash}\n`);
+    }
   },
 };
 
@@ -50,6 +71,7 @@ export default [
       resolve({ browser: true }),
       ts(),
       terser(IIFE_TERSER),
+      sri,
     ],
   },
   {
