@@ -52,7 +52,7 @@ export interface ResolvedConfig {
   clientId: string;
   redirectUri: string;
   silentRedirectUri: string;
-  postLogoutRedirectUri?: string;
+  postLogoutRedirectUri?: string | undefined;
   scope: string;
   params: Record<string, string>;
   storage: StorageOption | SessionStore;
@@ -64,7 +64,7 @@ export interface ResolvedConfig {
   onSilentRenewFailure: 'event' | 'redirect';
   logoutMethod: 'post' | 'get';
   clockTolerance: number;
-  metadata?: AuthorizationServer;
+  metadata?: AuthorizationServer | undefined;
   /** Plain http is allowed for loopback hosts only (RFC 8252 §7.3), e.g. a local demo provider. */
   insecure: boolean;
   /** A key that names this app's session: one per authority and client. */

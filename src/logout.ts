@@ -2,9 +2,9 @@
 export interface EndSessionRequest {
   clientId: string;
   /** Where the provider sends the user afterwards; must be registered exactly. */
-  postLogoutRedirectUri?: string;
+  postLogoutRedirectUri?: string | undefined;
   /** Sent only in a POST body, never in a URL. */
-  idTokenHint?: string;
+  idTokenHint?: string | undefined;
 }
 
 /**

@@ -39,6 +39,7 @@ export function webStore(kind: 'session' | 'local'): SessionStore {
       return op(globalThis[`${kind}Storage`]);
     } catch (cause) {
       warnOnce(cause);
+      return undefined;
     }
   };
   return {

@@ -79,15 +79,15 @@ describe('a good callback', () => {
     await client.handleRedirectCallback();
 
     const [request] = w.provider.tokenRequests;
-    expect(request.method).toBe('POST');
-    expect(Object.fromEntries(request.body!)).toEqual({
+    expect(request!.method).toBe('POST');
+    expect(Object.fromEntries(request!.body!)).toEqual({
       grant_type: 'authorization_code',
       code: new URL(callback).searchParams.get('code'),
-      code_verifier: tx.verifier,
+      code_verifier: tx!.verifier,
       redirect_uri: REDIRECT_URI,
       client_id: CLIENT_ID,
     });
-    expect(await s256(tx.verifier)).toBe(url.searchParams.get('code_challenge'));
+    expect(await s256(tx!.verifier)).toBe(url.searchParams.get('code_challenge'));
   });
 
   it('handles a callback URL passed explicitly without touching the address bar', async () => {
@@ -240,7 +240,7 @@ describe('a bad callback', () => {
     // A second login whose callback goes wrong.
     const url = await w.startLogin(client);
     const state = url.searchParams.get('state')!;
-    const { verifier } = pendingTransactions()[state];
+    const { verifier } = pendingTransactions()[state]!;
     if (bad.token) w.provider.onToken(bad.token(w));
     const callback = bad.url ? bad.url(firstCallback) : w.callbackFor(url, bad.answer);
     const code = new URL(callback).searchParams.get('code');
