@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -7,9 +10,11 @@ import { dts } from 'rollup-plugin-dts';
 // own origin only. It loads nothing else, so the app never boots inside the hidden iframe. Kept in step with
 // src/silent-page.ts (same message shape).
 const post = 'parent!==window&&parent.postMessage({type:"connect-pkce:silent",url:location.href},location.origin)';
+/** @type {import('rollup').Plugin} */
 const silentPages = {
   name: 'silent-pages',
   generateBundle() {
+    /** @param {string} body */
     const page = (body) => `<!doctype html><meta charset="utf-8"><title>connect-pkce</title>${body}\n`;
     this.emitFile({ type: 'asset', fileName: 'silent-renew.html', source: page(`<script>${post}</script>`) });
     // For a strict CSP (script-src 'self'): the same code as an external script.
@@ -19,13 +24,34 @@ const silentPages = {
 };
 
 /**
+ * Writes the Subresource Integrity hash (sha384) of each file the build writes beside it, as `<file>.sri`, for the
+ * README's pinned script tag (`npm run readme:sri` prints it there). Hashes the file as written, source-map comment
+ * included, since that is what a CDN serves.
+ * @type {import('rollup').Plugin}
+ */
+const sri = {
+  name: 'sri',
+  writeBundle(options, bundle) {
+    for (const out of Object.values(bundle)) {
+      if (out.type !== 'chunk') continue;
+      const file = options.file ?? join(options.dir ?? '.', out.fileName);
+      const hash = createHash('sha384').update(readFileSync(file)).digest('base64');
+      writeFileSync(`${file}.sri`, `sha384-${hash}\n`);
+    }
+  },
+};
+
+/**
  * Minifier settings of the script-tag build; the size test measures oauth4webapi's share with the same ones.
  * @type {import('@rollup/plugin-terser').Options}
  */
 export const IIFE_TERSER = { ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } };
 
-const ts = () => typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmit: false, declaration: false });
+// noEmitOnError: a type error fails the build (the plugin only warns otherwise).
+const ts = () =>
+  typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmit: false, declaration: false, noEmitOnError: true });
 
+/** @type {import('rollup').RollupOptions[]} */
 export default [
   {
     input: 'src/index.ts',
@@ -45,6 +71,7 @@ export default [
       resolve({ browser: true }),
       ts(),
       terser(IIFE_TERSER),
+      sri,
     ],
   },
   {

@@ -4,13 +4,22 @@ import type { Session } from './session.js';
 /** Options of {@link AuthClient.login}. */
 export interface LoginOptions {
   /** Where to go after login, a path or URL on this origin; returned by `handleRedirectCallback`. */
-  returnTo?: string;
+  returnTo?: string | undefined;
   /** OpenID Connect `prompt`, e.g. `'login'` or `'select_account'`. */
-  prompt?: string;
+  prompt?: string | undefined;
   /** Pre-fills the user name at the provider. */
-  loginHint?: string;
+  loginHint?: string | undefined;
   /** More parameters for this request only. */
-  extraParams?: Record<string, string>;
+  extraParams?: Record<string, string> | undefined;
+}
+
+/** Options of {@link AuthClient.logout}. */
+export interface LogoutOptions {
+  /**
+   * Where the provider sends the user afterwards: a path or URL on this origin, registered exactly.
+   * Default: `postLogoutRedirectUri`.
+   */
+  returnTo?: string | undefined;
 }
 
 /** A signed-in browser app's view of OAuth: see {@link createAuthClient}. */
@@ -20,7 +29,7 @@ export interface AuthClient {
   /** Whether `url` (default: the current one) is an authorization response for this app to handle. */
   isCallback(url?: string): boolean;
   /** Validates the callback, exchanges the code, stores the session and cleans the address bar. */
-  handleRedirectCallback(url?: string): Promise<{ session: Session; returnTo?: string }>;
+  handleRedirectCallback(url?: string): Promise<{ session: Session; returnTo?: string | undefined }>;
   /** The current session, or null. */
   getSession(): Promise<Session | null>;
   /** Whether there is a session whose access token has not expired. */
@@ -33,7 +42,7 @@ export interface AuthClient {
    * Clears the session here and in every other tab, for good (until `login()`), then ends the provider session
    * (RP-Initiated Logout 1.0). `returnTo` (a path or URL on this origin) overrides `postLogoutRedirectUri`.
    */
-  logout(options?: { returnTo?: string }): Promise<void>;
+  logout(options?: LogoutOptions): Promise<void>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends AuthEventName>(event: E, handler: Handler<E>): () => void;
   /** Removes every timer, listener, channel and iframe this client created. */

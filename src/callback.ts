@@ -82,11 +82,12 @@ export async function exchangeCallback(
       requestOptions(c, signal),
     );
     const receivedAt = Date.now();
+    // oauth4webapi reads an undefined nonce or maxAge as absent; its option types just do not spell out undefined.
     const result = await processAuthorizationCodeResponse(as, client, response, {
       expectedNonce: tx.nonce,
       maxAge: tx.maxAge,
       requireIdToken: isOpenId(c.scope),
-    });
+    } as Parameters<typeof processAuthorizationCodeResponse>[3]);
     return sessionFromTokenResponse(result, receivedAt, login);
   } catch (e) {
     throw toAuthError(e);

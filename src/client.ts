@@ -16,7 +16,7 @@ import { SILENT_FRAME_NAME } from './silent-frame.js';
 import { resolveStore, sessionSlot, webStore } from './storage.js';
 import { createTabSync } from './tabs.js';
 
-export type { AuthClient, LoginOptions } from './auth-client.js';
+export type { AuthClient, LoginOptions, LogoutOptions } from './auth-client.js';
 
 /** Address-bar parameters of an authorization response, removed once it is handled. */
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];

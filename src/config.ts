@@ -11,39 +11,39 @@ export interface AuthClientOptions {
   /** Where the provider sends the user back after login; must be registered exactly. */
   redirectUri: string;
   /** The page the hidden renewal iframe lands on (e.g. the shipped `silent-renew.html`). Default: `redirectUri`. */
-  silentRedirectUri?: string;
+  silentRedirectUri?: string | undefined;
   /** Where the provider sends the user after logout; must be registered exactly. */
-  postLogoutRedirectUri?: string;
+  postLogoutRedirectUri?: string | undefined;
   /** Space-separated scopes. Default `'openid'`; CONNECT wants `'openid ocsapi'`. */
-  scope?: string;
+  scope?: string | undefined;
   /** CONNECT tenant: sends `acr_values=tenant:<tenantId>` on every authorization request, silent ones too. */
-  tenantId?: string;
+  tenantId?: string | undefined;
   /** More authorization-request parameters, sent on every request (interactive and silent). */
-  extraAuthorizationParams?: Record<string, string>;
+  extraAuthorizationParams?: Record<string, string> | undefined;
   /** Where the session lives: `'session'` (default), `'local'`, `'memory'`, or your own store. */
-  storage?: StorageOption;
+  storage?: StorageOption | undefined;
   /** Renew this many seconds before the access token expires (clamped to half its lifetime). Default 60. */
-  renewBeforeExpiry?: number;
+  renewBeforeExpiry?: number | undefined;
   /** How long the silent iframe may take, in ms. Default 10000. */
-  silentTimeout?: number;
+  silentTimeout?: number | undefined;
   /** How long one HTTP request to the provider may take, in ms. Default 10000. */
-  requestTimeout?: number;
+  requestTimeout?: number | undefined;
   /** Renew in the background before expiry. Default true. */
-  automaticSilentRenew?: boolean;
+  automaticSilentRenew?: boolean | undefined;
   /** Share one session and one renewal among all tabs of this app. Default true. */
-  shareAcrossTabs?: boolean;
+  shareAcrossTabs?: boolean | undefined;
   /** After a renewal ends in `login_required` (or kin), `getAccessToken()` rejects (`'event'`, default) or calls `login()` (`'redirect'`). */
-  onSilentRenewFailure?: 'event' | 'redirect';
+  onSilentRenewFailure?: 'event' | 'redirect' | undefined;
   /**
    * How `logout()` reaches the provider's end_session_endpoint. `'post'` (default) sends `id_token_hint` in a form
    * POST, out of every URL; `'get'` is for providers that refuse POST: it navigates with `client_id` and
    * `post_logout_redirect_uri` only (no token in the URL), so the provider may ask the user to confirm.
    */
-  logoutMethod?: 'post' | 'get';
+  logoutMethod?: 'post' | 'get' | undefined;
   /** Tolerated clock difference for ID-token time checks, in seconds. Default 60. */
-  clockTolerance?: number;
+  clockTolerance?: number | undefined;
   /** An inline discovery document: skips the discovery request. */
-  metadata?: AuthorizationServer;
+  metadata?: AuthorizationServer | undefined;
 }
 
 /** Options after validation, with every default applied. */
@@ -52,7 +52,7 @@ export interface ResolvedConfig {
   clientId: string;
   redirectUri: string;
   silentRedirectUri: string;
-  postLogoutRedirectUri?: string;
+  postLogoutRedirectUri?: string | undefined;
   scope: string;
   params: Record<string, string>;
   storage: StorageOption | SessionStore;
@@ -64,7 +64,7 @@ export interface ResolvedConfig {
   onSilentRenewFailure: 'event' | 'redirect';
   logoutMethod: 'post' | 'get';
   clockTolerance: number;
-  metadata?: AuthorizationServer;
+  metadata?: AuthorizationServer | undefined;
   /** Plain http is allowed for loopback hosts only (RFC 8252 §7.3), e.g. a local demo provider. */
   insecure: boolean;
   /** A key that names this app's session: see `sessionKey`. */

@@ -7,7 +7,17 @@ import { type AuthorizedFetch, createAuthorizedFetch } from './fetch.js';
 export type ConnectRegion = 'uswe' | 'euno' | 'auea' | 'jpea';
 
 /** Where a CONNECT tenant lives: a region, or a custom host such as `https://uswe.datahub.connect.aveva.com`. */
-export type ConnectLocation = { region: ConnectRegion; host?: never } | { host: string; region?: never };
+export type ConnectLocation =
+  | {
+      /** A CONNECT region. */
+      region: ConnectRegion;
+      host?: undefined;
+    }
+  | {
+      /** A host name or https origin of a CONNECT deployment outside the four regions. */
+      host: string;
+      region?: undefined;
+    };
 
 /** The resource base URL (no trailing slash) of a region or host. */
 export function connectBaseUrl(where: ConnectRegion | ConnectLocation): string {
@@ -64,11 +74,12 @@ export function createConnectClient(o: ConnectClientOptions): ConnectClient {
 
 /** Options of {@link connectApiUrl}. */
 export type ConnectApiOptions = ConnectLocation & {
+  /** The CONNECT tenant ID (a GUID). */
   tenantId: string;
   /** Namespace ID; omit for tenant-level routes. */
-  namespace?: string;
+  namespace?: string | undefined;
   /** API version, default `'v1'` (also `'v1-preview'`, `'v2-preview'`). */
-  version?: string;
+  version?: string | undefined;
 };
 
 /**

@@ -22,7 +22,8 @@ export type SdkErrorCode =
   | 'not_in_browser';
 
 /**
- * Errors the provider returns, passed through with their own code.
+ * Errors the provider returns that the SDK knows by name, passed through with their own code. Any other code the
+ * provider sends arrives as `'unknown_provider_error'` (see {@link AuthError.providerCode}).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1 (authorization)
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 (token endpoint)
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError (prompt=none)
@@ -43,25 +44,38 @@ export type ProviderErrorCode =
   | 'temporarily_unavailable';
 
 /**
- * Every code an {@link AuthError} can carry. A provider may send codes outside the known ones; they are passed
- * through as sent, so the union stays open (`string & {}`) while `switch (err.code)` still narrows each case.
+ * Every code an {@link AuthError} can carry: a closed union, so `switch (err.code)` narrows each case and a
+ * misspelt code does not compile. A provider code outside {@link ProviderErrorCode} arrives as
+ * `'unknown_provider_error'`, with the code as sent in {@link AuthError.providerCode}.
  */
-export type AuthErrorCode = SdkErrorCode | ProviderErrorCode | (string & {});
+export type AuthErrorCode = SdkErrorCode | ProviderErrorCode | 'unknown_provider_error';
 
 /** The one error type the SDK rejects with. Its message never contains a token, code or verifier. */
 export class AuthError extends Error {
+  /** Always `'AuthError'`. */
   override name = 'AuthError';
   /** Stable, machine-readable reason. */
   readonly code: AuthErrorCode;
   /** The provider's `error_description`, where it sent one. */
-  readonly description?: string;
+  readonly description?: string | undefined;
+  /** The provider's `error` as sent, on every error the provider returned (known codes and unknown ones). */
+  readonly providerCode?: string | undefined;
 
-  constructor(code: AuthErrorCode, message?: string, options?: { cause?: unknown; description?: string }) {
+  constructor(
+    code: AuthErrorCode,
+    message?: string,
+    options?: { cause?: unknown; description?: string | undefined; providerCode?: string | undefined },
+  ) {
     super(message ?? code, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.description = options?.description;
+    this.providerCode = options?.providerCode;
   }
 }
+
+/** The provider codes the SDK knows by name (see {@link ProviderErrorCode}). */
+const PROVIDER_CODE =
+  /^((login|interaction|consent|account_selection)_required|access_denied|invalid_(request|grant|client|scope)|unauthorized_client|unsupported_response_type|server_error|temporarily_unavailable)$/;
 
 /** Provider errors after which trying again silently cannot help: the user has to act (log in, consent, …). */
 export const needsInteraction = (e: AuthError): boolean =>
@@ -82,10 +96,11 @@ export function toAuthError(e: unknown): AuthError {
   const status = err?.status ?? (err?.cause as Response | undefined)?.status ?? 0;
   const cause = { name: err?.name, code: err?.code, message: err?.message, status: status || undefined };
   if (e instanceof AuthorizationResponseError || e instanceof ResponseBodyError)
-    return new AuthError(status >= 500 ? 'network' : e.error, e.error_description ?? e.error, {
-      cause,
-      description: e.error_description,
-    });
+    return new AuthError(
+      status >= 500 ? 'network' : PROVIDER_CODE.test(e.error) ? (e.error as ProviderErrorCode) : 'unknown_provider_error',
+      e.error_description ?? e.error,
+      { cause, description: e.error_description, providerCode: e.error },
+    );
   const code =
     err?.name === 'AbortError' || err?.name === 'TimeoutError'
       ? 'timeout'

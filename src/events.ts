@@ -15,7 +15,9 @@ export interface AuthEvents {
   renewError: AuthError;
 }
 
+/** The name of an event: a key of {@link AuthEvents}. */
 export type AuthEventName = keyof AuthEvents;
+/** A handler of event `E`, as `on(event, handler)` takes it. */
 export type Handler<E extends AuthEventName> = (value: AuthEvents[E]) => void;
 
 /** A minimal typed emitter. */

@@ -1,7 +1,7 @@
 export type { AuthClientOptions } from './config.js';
-export { type AuthClient, createAuthClient, type LoginOptions } from './client.js';
+export { type AuthClient, createAuthClient, type LoginOptions, type LogoutOptions } from './client.js';
 export { AuthError, type AuthErrorCode, type ProviderErrorCode, type SdkErrorCode } from './errors.js';
-export type { AuthEventName, AuthEvents } from './events.js';
+export type { AuthEventName, AuthEvents, Handler } from './events.js';
 export { type AuthorizedFetch, type AuthorizedFetchOptions, createAuthorizedFetch } from './fetch.js';
 export type { Session } from './session.js';
 export { completeSilentRenew } from './silent-page.js';

@@ -17,15 +17,15 @@ export interface Transaction {
   /** PKCE code verifier (RFC 7636 §4.1). */
   verifier: string;
   /** Expected ID-token `nonce` (OpenID Connect Core §3.1.2.1); only when the scope asks for `openid`. */
-  nonce?: string;
+  nonce?: string | undefined;
   /** The redirect URI the code was issued for; the token request must repeat it. */
   redirectUri: string;
   /** Where the app wants to go after login. */
-  returnTo?: string;
+  returnTo?: string | undefined;
   /** Local time the request was made, ms. */
   createdAt: number;
   /** The `max_age` requested, if any: the ID token's `auth_time` must then be recent enough. */
-  maxAge?: number;
+  maxAge?: number | undefined;
 }
 
 /** How long a login may take before its transaction is dropped. */
@@ -34,10 +34,10 @@ export const TRANSACTION_TTL = 10 * 60_000;
 /** Per-request options of an authorization request. */
 export interface AuthorizationRequestOptions {
   redirectUri: string;
-  prompt?: string;
-  loginHint?: string;
-  extraParams?: Record<string, string>;
-  returnTo?: string;
+  prompt?: string | undefined;
+  loginHint?: string | undefined;
+  extraParams?: Record<string, string> | undefined;
+  returnTo?: string | undefined;
 }
 
 /**

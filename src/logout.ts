@@ -7,9 +7,9 @@ import { requestOptions } from './http.js';
 export interface EndSessionRequest {
   clientId: string;
   /** Where the provider sends the user afterwards; must be registered exactly. */
-  postLogoutRedirectUri?: string;
+  postLogoutRedirectUri?: string | undefined;
   /** Sent only in a POST body, never in a URL. */
-  idTokenHint?: string;
+  idTokenHint?: string | undefined;
 }
 
 /**

@@ -9,11 +9,11 @@ export interface Session {
   /** When the access token expires, in ms since the epoch, by this browser's clock (from `expires_in`). */
   expiresAt: number;
   /** The granted scope, where the provider said. */
-  scope?: string;
+  scope?: string | undefined;
   /** The raw ID token (kept for the logout `id_token_hint`). */
-  idToken?: string;
+  idToken?: string | undefined;
   /** The validated ID-token claims. */
-  claims?: IDToken;
+  claims?: IDToken | undefined;
 }
 
 /** The login a session belongs to: every renewal of a session keeps it; a new login (or account switch) gets a new one. */
@@ -29,7 +29,7 @@ export interface StoredSession extends Session, LoginRef {
   /** Local time the token response arrived, ms: with `expiresAt` it gives the lifetime, and it orders renewals. */
   receivedAt: number;
   /** Only where the provider issues one (CONNECT clients with offline access, other providers). */
-  refreshToken?: string;
+  refreshToken?: string | undefined;
 }
 
 /** Lifetime assumed when the provider omits `expires_in` (RFC 6749 §5.1 only recommends it): CONNECT's default. */

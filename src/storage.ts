@@ -49,6 +49,7 @@ export function webStore(kind: 'session' | 'local'): SyncStore {
       return op(globalThis[`${kind}Storage`]);
     } catch (cause) {
       warnOnce(cause);
+      return undefined;
     }
   };
   return {

@@ -10,7 +10,7 @@ export interface ApiCall {
   status: number;
   path: string;
   /** The token's user, where the token was valid. */
-  user?: string;
+  user?: string | undefined;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {

@@ -23,11 +23,11 @@ export interface ConnectLikeProviderOptions {
   clientId: string;
   /** Exact redirect URIs of the client, the silent renew page's included. */
   redirectUris: string[];
-  postLogoutRedirectUris?: string[];
+  postLogoutRedirectUris?: string[] | undefined;
   /** Access token lifetime in seconds, or a function of the request (oidc-provider's form); default 3600, CONNECT's. */
-  accessTokenTtl?: number | ((ctx: KoaContext) => number);
+  accessTokenTtl?: number | ((ctx: KoaContext) => number) | undefined;
   /** Issue a refresh token on every code exchange; default false, like CONNECT. */
-  refreshTokens?: boolean;
+  refreshTokens?: boolean | undefined;
   /** Prefix of server-error log lines. */
   logName?: string;
 }

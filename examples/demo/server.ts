@@ -28,9 +28,9 @@ const SILENT_PAGE = '/silent-renew.html';
 
 export interface DemoOptions {
   /** Default 3000; 0 picks a free port. */
-  appPort?: number;
+  appPort?: number | undefined;
   /** Default 4000; 0 picks a free port. */
-  idpPort?: number;
+  idpPort?: number | undefined;
   /** Access token lifetime in seconds. Default 30: renewals show within a minute. */
   accessTokenTtl?: number;
   /** Where activity lines go (logins, renewals, API calls); default none. */

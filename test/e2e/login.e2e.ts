@@ -43,18 +43,18 @@ test('the tenant reaches the provider as acr_values, with PKCE S256 and the conf
   const page = await w.open();
   await w.login(page);
   const [auth] = w.idp.requests.filter((r) => r.kind === 'authorize');
-  expect(auth.params).toMatchObject({
+  expect(auth!.params).toMatchObject({
     acr_values: 'tenant:t-123',
     code_challenge_method: 'S256',
     scope: 'openid profile ocsapi',
     response_type: 'code',
     redirect_uri: `${w.app.origin}/app.html`,
   });
-  expect(auth.params.code_challenge).toMatch(/^[\w-]{43}$/);
+  expect(auth!.params.code_challenge).toMatch(/^[\w-]{43}$/);
   // The token request carried the verifier, never a secret.
   const [token] = w.idp.requests.filter((r) => r.kind === 'token');
-  expect(token.params.code_verifier).toMatch(/^[\w-]{43,128}$/);
-  expect(token.params.client_secret).toBeUndefined();
+  expect(token!.params.code_verifier).toMatch(/^[\w-]{43,128}$/);
+  expect(token!.params.client_secret).toBeUndefined();
 });
 
 test('a reload keeps the session with no request to the provider', async () => {

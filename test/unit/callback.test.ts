@@ -32,7 +32,7 @@ function storageSnapshot(): Record<string, string | null> {
   return out;
 }
 
-/** Everything an error carries that could end up in a log: message, string form, description, cause. */
+/** Everything an error carries that could end up in a log: message, string form, description, provider code, cause. */
 function errorText(e: AuthError): string {
   const seen = new WeakSet<object>();
   const replacer = (_k: string, v: unknown) => {
@@ -44,7 +44,7 @@ function errorText(e: AuthError): string {
     }
     return v;
   };
-  return [e.message, String(e), e.description ?? '', JSON.stringify(e.cause, replacer) ?? ''].join('\n');
+  return [e.message, String(e), e.description ?? '', e.providerCode ?? '', JSON.stringify(e.cause, replacer) ?? ''].join('\n');
 }
 
 describe('a good callback', () => {
@@ -79,15 +79,15 @@ describe('a good callback', () => {
     await client.handleRedirectCallback();
 
     const [request] = w.provider.tokenRequests;
-    expect(request.method).toBe('POST');
-    expect(Object.fromEntries(request.body!)).toEqual({
+    expect(request!.method).toBe('POST');
+    expect(Object.fromEntries(request!.body!)).toEqual({
       grant_type: 'authorization_code',
       code: new URL(callback).searchParams.get('code'),
-      code_verifier: tx.verifier,
+      code_verifier: tx!.verifier,
       redirect_uri: REDIRECT_URI,
       client_id: CLIENT_ID,
     });
-    expect(await s256(tx.verifier)).toBe(url.searchParams.get('code_challenge'));
+    expect(await s256(tx!.verifier)).toBe(url.searchParams.get('code_challenge'));
   });
 
   it('handles a callback URL passed explicitly without touching the address bar', async () => {
@@ -185,6 +185,7 @@ const badCallbacks: BadCallback[] = [
   },
   { name: 'is error=access_denied without error_description', code: 'access_denied', answer: { error: 'access_denied' } },
   { name: 'is error=login_required', code: 'login_required', answer: { error: 'login_required' } },
+  { name: 'is an error code the SDK does not know', code: 'unknown_provider_error', answer: { error: 'mfa_required' } },
   { name: 'has no code', code: 'invalid_response', answer: { code: false } },
   { name: 'meets a token endpoint that answers 400 invalid_grant', code: 'invalid_grant', token: () => oauthError('invalid_grant') },
   { name: 'meets a token endpoint that answers 500', code: 'network', token: () => serverError(500) },
@@ -239,7 +240,7 @@ describe('a bad callback', () => {
     // A second login whose callback goes wrong.
     const url = await w.startLogin(client);
     const state = url.searchParams.get('state')!;
-    const { verifier } = pendingTransactions()[state];
+    const { verifier } = pendingTransactions()[state]!;
     if (bad.token) w.provider.onToken(bad.token(w));
     const callback = bad.url ? bad.url(firstCallback) : w.callbackFor(url, bad.answer);
     const code = new URL(callback).searchParams.get('code');
@@ -256,7 +257,8 @@ describe('a bad callback', () => {
     expect(err.code).toBe(bad.code);
     if (bad.answer?.error) {
       expect(err.description).toBe(bad.description);
-      expect(err.message).toBe(bad.description ?? bad.code);
+      expect(err.message).toBe(bad.description ?? bad.answer.error);
+      expect(err.providerCode).toBe(bad.answer.error);
     }
     // Nothing stored, nothing announced: the earlier session is exactly as it was.
     expect(await client.getSession()).toEqual(sessionBefore);

@@ -101,7 +101,7 @@ describe('getAccessToken()', () => {
     await w.answerSilentFrame({ error: 'login_required' });
     await expect(first).rejects.toMatchObject({ code: 'login_required' });
     expect(w.nav).toHaveBeenCalledTimes(1);
-    const login = new URL(String(w.nav.mock.calls[0][0]));
+    const login = new URL(String(w.nav.mock.calls[0]![0]));
     expect(login.searchParams.get('redirect_uri')).toBe(REDIRECT_URI);
     expect(login.searchParams.has('prompt')).toBe(false);
 
@@ -165,7 +165,7 @@ describe('renew()', () => {
     const s2 = await client.renew();
     expect(s2.accessToken).not.toBe(s1.accessToken);
     const [, r1, r2] = w.provider.tokenRequests;
-    expect(r1.body?.get('refresh_token')).not.toBe(r2.body?.get('refresh_token'));
+    expect(r1!.body?.get('refresh_token')).not.toBe(r2!.body?.get('refresh_token'));
   });
 
   it('renews in the hidden iframe with prompt=none at the silent redirect URI, tenant included', async () => {
@@ -275,7 +275,7 @@ describe('automatic renewal', () => {
     expect(events).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     await vi.waitFor(() => expect(events.map((e) => e.name)).toEqual(['expiring', 'token']));
-    expect(events[0].value).toEqual(session);
+    expect(events[0]!.value).toEqual(session);
     expect(w.provider.tokenRequests.at(-1)?.body?.get('grant_type')).toBe('refresh_token');
     expect(await client.getAccessToken()).toBe(w.provider.issuedAccessTokens.at(-1));
   });

@@ -75,7 +75,7 @@ describe('createConnectClient', () => {
     const client = createConnectClient({ region: 'uswe', tenantId: 'tenant-1', clientId: 'connect-app', redirectUri: REDIRECT_URI, shareAcrossTabs: false });
     try {
       await client.login();
-      const url = new URL(String(w.nav.mock.calls[0][0]));
+      const url = new URL(String(w.nav.mock.calls[0]![0]));
       expect(url.href.startsWith('https://uswe.datahub.connect.aveva.com/identity/authorize?')).toBe(true);
       expect(url.searchParams.get('scope')).toBe('openid ocsapi');
       expect(url.searchParams.get('acr_values')).toBe('tenant:tenant-1');
@@ -98,7 +98,7 @@ describe('createConnectClient', () => {
     });
     try {
       await client.login();
-      const url = new URL(String(w.nav.mock.calls[0][0]));
+      const url = new URL(String(w.nav.mock.calls[0]![0]));
       expect(url.origin).toBe('https://dev.datahub.example.com');
       expect(url.searchParams.get('scope')).toBe('openid ocsapi offline_access');
     } finally {

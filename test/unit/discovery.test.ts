@@ -53,7 +53,7 @@ describe('discovery', () => {
     const client = w.client({ authority: 'https://idp.example/identity/' });
     const url = await w.startLogin(client);
     expect(provider.discoveryRequests).toHaveLength(1);
-    expect(provider.discoveryRequests[0].url).toBe('https://idp.example/identity/.well-known/openid-configuration');
+    expect(provider.discoveryRequests[0]!.url).toBe('https://idp.example/identity/.well-known/openid-configuration');
     await expect(client.handleRedirectCallback(w.callbackFor(url))).resolves.toBeDefined();
   });
 

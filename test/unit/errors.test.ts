@@ -1,6 +1,6 @@
 import { AuthorizationResponseError, ResponseBodyError, WWWAuthenticateChallengeError } from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
-import { AuthError, isTransient, needsInteraction, toAuthError } from '../../src/errors.js';
+import { AuthError, type AuthErrorCode, isTransient, needsInteraction, toAuthError } from '../../src/errors.js';
 
 const bodyError = (status: number, body: { error: string; error_description?: string }) =>
   new ResponseBodyError('server responded with an error in the response body', {
@@ -42,6 +42,26 @@ describe('toAuthError', () => {
       description: 'Sign in first',
       cause: { name: 'AuthorizationResponseError', code: e.code },
     });
+  });
+
+  it('keeps the code the provider sent in providerCode', () => {
+    const e = new AuthorizationResponseError('x', { cause: new URLSearchParams({ error: 'consent_required' }) });
+    expect(toAuthError(e)).toMatchObject({ code: 'consent_required', providerCode: 'consent_required' });
+    expect(toAuthError(bodyError(503, { error: 'temporarily_unavailable' })).providerCode).toBe('temporarily_unavailable');
+  });
+
+  it.each(['mfa_required', 'x_login_required', 'login_required_x', 'slow_down'])(
+    "reads a provider code it does not know (%s) as unknown_provider_error, with the code as sent in providerCode",
+    (error) => {
+      const fromUrl = new AuthorizationResponseError('x', { cause: new URLSearchParams({ error, error_description: 'Why' }) });
+      expect(toAuthError(fromUrl)).toMatchObject({ code: 'unknown_provider_error', providerCode: error, description: 'Why' });
+      expect(toAuthError(bodyError(400, { error }))).toMatchObject({ code: 'unknown_provider_error', providerCode: error });
+    },
+  );
+
+  it('sets no providerCode on errors of its own', () => {
+    expect(toAuthError(new TypeError('Failed to fetch')).providerCode).toBeUndefined();
+    expect(new AuthError('timeout').providerCode).toBeUndefined();
   });
 
   it('uses the error code as message when the provider sent no description', () => {
@@ -118,7 +138,7 @@ describe('toAuthError', () => {
 });
 
 describe('error classes', () => {
-  it.each(['login_required', 'interaction_required', 'consent_required', 'account_selection_required', 'access_denied', 'invalid_grant'])(
+  it.each<AuthErrorCode>(['login_required', 'interaction_required', 'consent_required', 'account_selection_required', 'access_denied', 'invalid_grant'])(
     '%s needs the user and is not transient',
     (code) => {
       const e = new AuthError(code);
@@ -127,13 +147,13 @@ describe('error classes', () => {
     },
   );
 
-  it.each(['network', 'timeout', 'server_error', 'temporarily_unavailable'])('%s is transient', (code) => {
+  it.each<AuthErrorCode>(['network', 'timeout', 'server_error', 'temporarily_unavailable'])('%s is transient', (code) => {
     const e = new AuthError(code);
     expect(isTransient(e)).toBe(true);
     expect(needsInteraction(e)).toBe(false);
   });
 
-  it.each(['invalid_response', 'state_mismatch', 'disposed', 'invalid_client', 'x_login_required', 'login_required_x'])(
+  it.each<AuthErrorCode>(['invalid_response', 'state_mismatch', 'disposed', 'invalid_client', 'unknown_provider_error'])(
     '%s is neither',
     (code) => {
       const e = new AuthError(code);

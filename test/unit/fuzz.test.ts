@@ -64,7 +64,7 @@ async function newLogin(client: AuthClient): Promise<Pending> {
   const url = await w.startLogin(client, { returnTo });
   const state = url.searchParams.get('state')!;
   const code = new URL(w.callbackFor(url)).searchParams.get('code')!;
-  const { verifier, nonce } = pendingTransactions()[state];
+  const { verifier, nonce } = pendingTransactions()[state]!;
   return { state, code, verifier, nonce, returnTo };
 }
 
@@ -370,11 +370,11 @@ const spec = fc.oneof({ weight: 1, arbitrary: genuineSpec }, { weight: 6, arbitr
 
 function build(s: Spec, txs: Pending[]): string {
   const resolve = (r: Ref): string =>
-    r.k === 'state' ? txs[r.i].state : r.k === 'code' ? txs[r.i].code : r.k === 'stale' ? (stale[r.j % stale.length] ?? 'no-stale-yet') : r.v;
+    r.k === 'state' ? txs[r.i]!.state : r.k === 'code' ? txs[r.i]!.code : r.k === 'stale' ? (stale[r.j % stale.length] ?? 'no-stale-yet') : r.v;
   const real = txs[s.target];
   let entries: [string, string][] = [
-    ['state', real.state],
-    ['code', real.code],
+    ['state', real!.state],
+    ['code', real!.code],
     ['iss', ISSUER],
   ];
   for (const o of s.ops) {
@@ -460,7 +460,7 @@ describe('handleRedirectCallback(url) under generated callback URLs', () => {
           (txs) => {
             if (withState === null) return raw;
             const u = new URL(raw, `${APP_ORIGIN}/`);
-            u.searchParams.append('state', txs[withState].state);
+            u.searchParams.append('state', txs[withState]!.state);
             return u.href;
           },
           addressBar && new URL(raw, `${APP_ORIGIN}/`).origin === APP_ORIGIN,

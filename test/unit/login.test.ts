@@ -26,11 +26,11 @@ describe('login()', () => {
     const state = p.get('state')!;
     const tx = pendingTransactions()[state];
     expect(tx).toBeDefined();
-    expect(tx.verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
-    expect(p.get('code_challenge')).toBe(await s256(tx.verifier));
-    expect(p.get('nonce')).toBe(tx.nonce);
+    expect(tx!.verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
+    expect(p.get('code_challenge')).toBe(await s256(tx!.verifier));
+    expect(p.get('nonce')).toBe(tx!.nonce);
     // The verifier is a secret of this browser: it never travels in the URL.
-    expect(url.href).not.toContain(tx.verifier);
+    expect(url.href).not.toContain(tx!.verifier);
   });
 
   it('uses a fresh state, nonce and verifier for every login', async () => {

@@ -170,7 +170,7 @@ async function signedIn(o: Partial<AuthClientOptions> = {}): Promise<AuthClient>
 }
 
 /** Gaps between consecutive times. */
-const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]);
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
 
 /** The real setTimeout, taken before any test installs fake timers. */
 const realSetTimeout = globalThis.setTimeout;
@@ -218,14 +218,14 @@ describe('automatic renewal through a provider outage', () => {
     // Bounded: ~15 at most by design (1 s doubling to a 60 s cap, with half of it random).
     expect(during.length).toBeGreaterThanOrEqual(6);
     expect(during.length).toBeLessThanOrEqual(16);
-    const g = gaps([...during, after[0]]);
+    const g = gaps([...during, after[0]!]);
     expect(g[0]).toBeLessThanOrEqual(1_000);
     for (const gap of g) {
       expect(gap).toBeGreaterThanOrEqual(500);
       expect(gap).toBeLessThanOrEqual(60_000);
     }
     // Growing until they reach half a minute, and never shorter than that afterwards.
-    for (let i = 1; i < g.length; i++) if (g[i - 1] < 30_000) expect(g[i]).toBeGreaterThanOrEqual(g[i - 1]);
+    for (let i = 1; i < g.length; i++) if (g[i - 1]! < 30_000) expect(g[i]).toBeGreaterThanOrEqual(g[i - 1]!);
     const longStart = g.findIndex((x) => x >= 30_000);
     expect(longStart).toBeGreaterThan(0);
     for (const gap of g.slice(longStart)) expect(gap).toBeGreaterThanOrEqual(30_000);
@@ -238,11 +238,11 @@ describe('automatic renewal through a provider outage', () => {
 
     // Back: the first retry after the outage (within a minute of its end) renewed, by itself.
     expect(after).toHaveLength(1);
-    expect(after[0] - outageEnd).toBeLessThanOrEqual(60_000);
+    expect(after[0]! - outageEnd).toBeLessThanOrEqual(60_000);
     const renewed = events.filter((e) => e.name === 'token');
     expect(renewed).toHaveLength(1);
     const token = w.provider.issuedAccessTokens.at(-1);
-    expect(renewed[0].value).toMatchObject({ accessToken: token });
+    expect(renewed[0]!.value).toMatchObject({ accessToken: token });
     const requests = w.provider.requests.length;
     expect(await client.getAccessToken()).toBe(token);
     expect(w.provider.requests).toHaveLength(requests);
@@ -298,7 +298,7 @@ describe('automatic renewal through a provider outage', () => {
     expect(refreshes).toBe(1);
     expect(frames.mock.calls.filter(([tag]) => tag.toLowerCase() === 'iframe')).toHaveLength(1);
     expect(events.map((e) => e.name)).toEqual(['renewError', 'expired']);
-    expect(events[0].value).toMatchObject({ code: 'login_required' });
+    expect(events[0]!.value).toMatchObject({ code: 'login_required' });
     await expect(client.getAccessToken()).rejects.toMatchObject({ code: 'login_required' });
     expect(refreshes).toBe(1);
   });

@@ -156,7 +156,7 @@ describe('RenewalScheduler', () => {
     await vi.advanceTimersByTimeAsync(56 * MIN);
     const renewals = h.times('renew');
     expect(renewals).toHaveLength(5);
-    const gaps = renewals.slice(1).map((t, i) => t - renewals[i]);
+    const gaps = renewals.slice(1).map((t, i) => t - renewals[i]!);
     expect(gaps).toEqual([500, 1000, 2000, 4000]);
     expect(h.times('expiring')).toHaveLength(1);
   });
@@ -169,8 +169,8 @@ describe('RenewalScheduler', () => {
     const renewals = h.times('renew');
     expect(renewals.length).toBeGreaterThan(6);
     for (let i = 1; i < renewals.length; i++) {
-      const left = START + 10 * MIN - renewals[i - 1];
-      expect(renewals[i] - renewals[i - 1]).toBeLessThanOrEqual(Math.max(500, Math.ceil(left / 2)));
+      const left = START + 10 * MIN - renewals[i - 1]!;
+      expect(renewals[i]! - renewals[i - 1]!).toBeLessThanOrEqual(Math.max(500, Math.ceil(left / 2)));
     }
   });
 

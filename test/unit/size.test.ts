@@ -18,8 +18,9 @@ const dist = (f: string) => fileURLToPath(new URL(`../../dist/${f}`, import.meta
  * 12,500 → 14,500 (issue 12, +1,940 B at 14,420): the logout marker, login ids on every session and the checks on
  * every commit, the shared failure memory, versioned and validated tab messages, lock hand-over, refresh-token
  * revocation, stricter option and returnTo checks, the fetch origin list and the server-side inert client.
+ * 14,500 → 14,600 (issue 13, +85 B): error codes that narrow (unknown provider codes mapped, `providerCode` kept).
  */
-const IIFE_GZIP_CEILING = 14_500;
+const IIFE_GZIP_CEILING = 14_600;
 const SILENT_PAGE_MAX = 1_000;
 
 describe('bundle size', () => {

@@ -166,7 +166,7 @@ describe('Web Storage that fails', () => {
     b.apply(realStorage());
     await workingDay(client, b.storage);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toMatch(/storage failed, keeping the session in memory/);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/storage failed, keeping the session in memory/);
   });
 
   it('gives no warning when Web Storage works (the control for the tests above)', async () => {
@@ -283,7 +283,7 @@ describe('stored data that is corrupt, truncated or of another format', () => {
     ['a boolean', 'true'],
   ])
     it(`a pending-login entry holding ${name} (${raw}) does not break login`, async () => {
-      sessionStorage.setItem(TX_KEY, raw);
+      sessionStorage.setItem(TX_KEY, raw!);
       const client = w.client();
       const { session } = await w.signIn(client);
       expect(session.accessToken).toBe(w.provider.issuedAccessTokens.at(-1));

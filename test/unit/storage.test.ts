@@ -71,7 +71,7 @@ describe('webStore', () => {
     other.set('x', 'y');
     expect(other.get('x')).toBe('y');
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toMatch(/storage failed, keeping the session in memory/);
+    expect(warn.mock.calls[0]![0]).toMatch(/storage failed, keeping the session in memory/);
   });
 
   it('falls back to memory when storage is missing altogether', async () => {

@@ -84,8 +84,8 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
     };
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'method not allowed');
-    if (path === '/config.js') return send(200, TYPES['.js'], `window.E2E_CONFIG = ${JSON.stringify(config)};\n`);
-    if (path === '/hang.html') return send(200, TYPES['.html'], HANG_PAGE);
+    if (path === '/config.js') return send(200, TYPES['.js']!, `window.E2E_CONFIG = ${JSON.stringify(config)};\n`);
+    if (path === '/hang.html') return send(200, TYPES['.html']!, HANG_PAGE);
     // Never answers at all (not even headers): a silent page that never loads, so nothing can read its URL.
     if (path === '/never.html') return;
 

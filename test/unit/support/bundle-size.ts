@@ -24,7 +24,7 @@ export function oauth4webapiImports(): string[] {
   for (const file of readdirSync(src).filter((f) => f.endsWith('.ts'))) {
     const text = readFileSync(`${src}${file}`, 'utf8');
     for (const [, list] of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'oauth4webapi'/g))
-      for (const part of list.split(',').map((p) => p.trim()))
+      for (const part of list!.split(',').map((p) => p.trim()))
         if (part && !part.startsWith('type ')) names.add(part);
   }
   return [...names].sort();

@@ -25,10 +25,10 @@ export const POST_LOGOUT_REDIRECT_URI = `${APP_ORIGIN}/signed-out`;
 export interface Grant {
   clientId: string;
   redirectUri: string;
-  nonce?: string;
-  codeChallenge?: string;
-  codeChallengeMethod?: string;
-  scope?: string;
+  nonce?: string | undefined;
+  codeChallenge?: string | undefined;
+  codeChallengeMethod?: string | undefined;
+  scope?: string | undefined;
   params: URLSearchParams;
   used: boolean;
 }
@@ -37,7 +37,7 @@ export interface Grant {
 export interface RecordedRequest {
   url: string;
   method: string;
-  body?: URLSearchParams;
+  body?: URLSearchParams | undefined;
 }
 
 /** The token-endpoint request a reply is built for. */
@@ -45,8 +45,8 @@ export interface TokenRequest {
   body: URLSearchParams;
   grantType: string | null;
   /** The authorization request behind `code`, when the code is one this provider issued. */
-  grant?: Grant;
-  signal?: AbortSignal;
+  grant?: Grant | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export type Reply = (req: TokenRequest) => Response | Promise<Response>;
@@ -57,7 +57,7 @@ export type Reply = (req: TokenRequest) => Response | Promise<Response>;
  * (as providers commonly do). `null` leaves a field out.
  */
 export interface IssueOverrides {
-  claims?: Record<string, unknown>;
+  claims?: Record<string, unknown> | undefined;
   accessToken?: string;
   expiresIn?: number | null;
   refreshToken?: string | null;
@@ -87,7 +87,7 @@ export function makeJwt(claims: Record<string, unknown>, header: Record<string, 
 
 /** Reads a JWT's payload. */
 export const jwtClaims = (jwt: string): Record<string, unknown> =>
-  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));
 
 /** The S256 code challenge of a verifier (RFC 7636 §4.2), computed with WebCrypto. */
 export async function s256(verifier: string): Promise<string> {

@@ -135,7 +135,7 @@ export function failingStore(how: 'reject' | 'throw'): SessionStore & { calls: s
 export interface ProviderRequest {
   url: string;
   method: string;
-  body?: URLSearchParams;
+  body?: URLSearchParams | undefined;
 }
 
 /**
