@@ -6,10 +6,12 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-// The silent page: the smallest page that hands the authorization response to the parent window, addressed to its
-// own origin only. It loads nothing else, so the app never boots inside the hidden iframe. Kept in step with
-// src/silent-page.ts (same message shape).
-const post = 'parent!==window&&parent.postMessage({type:"connect-pkce:silent",url:location.href},location.origin)';
+// The silent page: the smallest page that hands the authorization response to the app. In the hidden iframe it posts
+// to the parent window, addressed to its own origin only; in a popup (top level) it posts on a same-origin
+// BroadcastChannel, which a provider's Cross-Origin-Opener-Policy cannot cut, and closes. It loads nothing else, so
+// the app never boots inside the iframe. Kept in step with src/silent-page.ts (same message shape).
+const post =
+  'var m={type:"connect-pkce:silent",url:location.href};parent!==window?parent.postMessage(m,location.origin):(new BroadcastChannel(m.type).postMessage(m),setTimeout(close,50))';
 /** @type {import('rollup').Plugin} */
 const silentPages = {
   name: 'silent-pages',

@@ -1,5 +1,6 @@
 import type { AuthEventName, Handler } from './events.js';
 import type { Session } from './session.js';
+import type { SilentRenewal } from './silent-renewal.js';
 
 /** Options of {@link AuthClient.login}. */
 export interface LoginOptions {
@@ -43,6 +44,15 @@ export interface AuthClient {
    * (RP-Initiated Logout 1.0). `returnTo` (a path or URL on this origin) overrides `postLogoutRedirectUri`.
    */
   logout(options?: LogoutOptions): Promise<void>;
+  /**
+   * Sends the browser to the provider with `prompt=none` and back to this page with a fresh session, without a
+   * login form while the provider session lives (a new tab with no session: no "sign in" button needed). Refuses
+   * (false, no navigation) after a logout until `login()`, and more than once a minute, so it can never loop. A
+   * provider session that ended comes back as `login_required` from `handleRedirectCallback()`.
+   */
+  restore(): Promise<boolean>;
+  /** How this client renews in this browser: see {@link SilentRenewal}; the `silentRenewal` event tells changes. */
+  readonly silentRenewal: SilentRenewal;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends AuthEventName>(event: E, handler: Handler<E>): () => void;
   /** Removes every timer, listener, channel and iframe this client created. */

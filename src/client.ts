@@ -5,14 +5,16 @@ import { type AuthClientOptions, checkParams, resolveConfig, sameOriginUrl } fro
 import { discover } from './discovery.js';
 import { AuthError, needsInteraction, toAuthError } from './errors.js';
 import { createEmitter } from './events.js';
-import { createAuthorizationRequest, createTransactionStore } from './login.js';
+import { createAuthorizationRequest, createTransactionStore, type Transaction } from './login.js';
 import { endSession, revokeRefreshToken } from './logout.js';
 import { inBrowser, serverClient } from './no-browser.js';
 import { createFailureMemory, createScheduler, renewalDueAt } from './renewal.js';
-import { renewOnce } from './renew-once.js';
+import { INTERNALS, type Internals } from './internals.js';
+import { renewOnce, sameUser } from './renew-once.js';
 import { newerSession, newLogin, publicSession, type StoredSession } from './session.js';
 import { signedOutMarker } from './signed-out.js';
 import { SILENT_FRAME_NAME } from './silent-frame.js';
+import { iframeVerdict, probeIframe, type SilentRenewal } from './silent-renewal.js';
 import { resolveStore, sessionSlot, webStore } from './storage.js';
 import { createTabSync } from './tabs.js';
 
@@ -40,6 +42,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const transactions = createTransactionStore(tabStore, `${c.key}:tx`);
   const signedOut = signedOutMarker(c.key);
   const failures = createFailureMemory();
+  const verdict = iframeVerdict(c.authority);
   const abort = new AbortController();
   const disposed = () => new AuthError('disposed', 'The client was disposed');
   let as: Promise<AuthorizationServer> | undefined;
@@ -76,7 +79,18 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (!fromTab) tabs?.publish(s);
     scheduler.check();
     events.emit('token', publicSession(s));
+    notePath();
     return true;
+  };
+
+  /** How renewals go now; `silentRenewal` fires when that changes. */
+  const path = (): SilentRenewal => (current?.refreshToken ? 'refresh_token' : verdict.get());
+  let lastPath = path();
+  const notePath = () => {
+    const now = path();
+    if (now === lastPath) return;
+    lastPath = now;
+    events.emit('silentRenewal', now);
   };
 
   const clear = async (announce: number | false) => {
@@ -105,16 +119,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
           },
         })
       : undefined;
-  // When a tab that was not running may have missed a logout: back from the bfcache, unfrozen, shown again, or
-  // another tab wrote the marker.
-  const onRecheck = () => void recheck();
-  const rechecks = [
-    [window, 'pageshow'],
-    [document, 'resume'],
-    [document, 'visibilitychange'],
-  ] as const;
-  for (const [target, type] of rechecks) target.addEventListener(type, onRecheck);
-  const unwatch = signedOut.watch(onRecheck);
+  const unwatch = signedOut.watch(() => void recheck());
 
   const scheduler = createScheduler({
     session: () => current,
@@ -171,7 +176,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }
       if (!current && signedOut.marked) throw new AuthError('login_required', 'Signed out: only login() signs in again');
       if (abort.signal.aborted) throw disposed();
-      const s = await renewOnce(await metadata(), c, current, abort.signal, newLogin(calledAt));
+      const s = await renewOnce(await metadata(), c, current, abort.signal, newLogin(calledAt), verdict);
       if (abort.signal.aborted) throw disposed();
       if (await commit(s)) return s;
       // Not taken: a logout, or a newer login or session, came while it ran. The user's last action wins.
@@ -184,12 +189,54 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const err = abort.signal.aborted ? disposed() : toAuthError(e);
       // Only a failure for the session still in use holds its renewals back.
       if (current === seen) failures.failed(seen, err);
+      notePath();
       events.emit('renewError', err);
+      // The user can still continue the session while its token works: tell the app in time.
+      const timeLeft = (current?.expiresAt ?? 0) - Date.now();
+      if (current && needsInteraction(err) && timeLeft > 0)
+        events.emit('interactionRequired', { error: err, expiresAt: current.expiresAt, timeLeft });
       throw err;
     }
   };
 
-  const client: AuthClient = {
+  /**
+   * Validates and exchanges an authorization response and commits its session: a new login (after the last logout
+   * and the login in use, so it wins over both) or, with `prev`, a renewal of that login for the same user.
+   */
+  const completeResponse = async (params: URLSearchParams, state: string, tx: Transaction, prev: StoredSession | null) => {
+    const login = prev ?? newLogin(Math.max(signedOut.loginTime(), (current?.loginAt ?? 0) + 1));
+    const s = sameUser(prev, await exchangeCallback(await metadata(), c, params, state, tx, login, abort.signal));
+    if (abort.signal.aborted) throw disposed();
+    if (!(await commit(s))) throw new AuthError('login_required', 'A logout or another login in this app came first');
+    // Right after a login the provider session is alive: the moment to learn whether the iframe can see it.
+    if (!prev && c.detectSilentRenewal && !s.refreshToken && verdict.get() !== 'iframe')
+      void probeIframe(await metadata(), c, abort.signal).then((v) => {
+        if (v) verdict.set(v);
+        notePath();
+      }, notePath);
+    return s;
+  };
+
+  /** At most one redirect a minute per tab for `restore()` and `onSilentRenewFailure`: a failing one never loops. */
+  const redirectAllowed = () => {
+    const key = `${c.key}:redirected`;
+    if (Date.now() - Number(tabStore.get(key)) < REDIRECT_GUARD_MS) return false;
+    tabStore.set(key, String(Date.now()));
+    return true;
+  };
+
+  const internals: Internals = {
+    config: c,
+    signal: abort.signal,
+    request: async (o) => createAuthorizationRequest(await metadata(), c, o),
+    complete: async (params, state, tx, renew) => {
+      if (renew && !current) throw new AuthError('login_required', 'No session to renew');
+      return publicSession(await completeResponse(params, state, tx, renew ? current : null));
+    },
+  };
+
+  const client: AuthClient & { [INTERNALS]: Internals } = {
+    [INTERNALS]: internals,
     async login(o = {}) {
       if (o.returnTo !== undefined) sameOriginUrl(o.returnTo);
       const extraParams = checkParams('extraParams', o.extraParams);
@@ -211,11 +258,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       try {
         const [state, tx] = await takeTransaction(transactions, params);
         ours = true;
-        // Later than the last logout and than the login in use: a new login always wins over both.
-        const login = newLogin(Math.max(signedOut.loginTime(), (current?.loginAt ?? 0) + 1));
-        const s = await exchangeCallback(await metadata(), c, params, state, tx, login, abort.signal);
-        if (abort.signal.aborted) throw disposed();
-        if (!(await commit(s))) throw new AuthError('login_required', 'A logout or another login in this app came first');
+        const s = await completeResponse(params, state, tx, null);
         // Handed back as the app wrote it; checked at login, and again here in case the stored copy was altered.
         const { returnTo } = tx;
         const safe = returnTo && new URL(returnTo, location.href).origin === location.origin;
@@ -253,18 +296,26 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         return (await client.renew()).accessToken;
       } catch (e) {
         const err = e as AuthError;
-        if (c.onSilentRenewFailure === 'redirect' && needsInteraction(err)) {
-          const key = `${c.key}:redirected`;
-          const last = Number(tabStore.get(key));
-          if (!(Date.now() - last < REDIRECT_GUARD_MS)) {
-            tabStore.set(key, String(Date.now()));
-            await client.login({ returnTo: location.href });
-          }
+        if (needsInteraction(err)) {
+          if (c.onSilentRenewFailure === 'restore') await client.restore();
+          else if (c.onSilentRenewFailure === 'redirect' && redirectAllowed()) await client.login({ returnTo: location.href });
         }
         // A session still valid (inside the renewal window) is better than nothing.
         if (s && s === current && s.expiresAt > Date.now()) return s.accessToken;
         throw err;
       }
+    },
+
+    async restore() {
+      await ready;
+      // A logout sticks: after one, only login() signs in.
+      if ((!current && signedOut.marked) || !redirectAllowed()) return false;
+      await client.login({ prompt: 'none', returnTo: location.href });
+      return true;
+    },
+
+    get silentRenewal() {
+      return path();
     },
 
     renew() {
@@ -297,7 +348,6 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       scheduler.dispose();
       tabs?.close();
       unwatch();
-      for (const [target, type] of rechecks) target.removeEventListener(type, onRecheck);
       events.clear();
     },
   };

@@ -32,8 +32,18 @@ export interface AuthClientOptions {
   automaticSilentRenew?: boolean | undefined;
   /** Share one session and one renewal among all tabs of this app. Default true. */
   shareAcrossTabs?: boolean | undefined;
-  /** After a renewal ends in `login_required` (or kin), `getAccessToken()` rejects (`'event'`, default) or calls `login()` (`'redirect'`). */
-  onSilentRenewFailure?: 'event' | 'redirect' | undefined;
+  /**
+   * After a renewal ends in `login_required` (or kin), `getAccessToken()` rejects (`'event'`, default), calls
+   * `login()` (`'redirect'`), or `restore()` (`'restore'`: a top-level `prompt=none` round trip, no login form while
+   * the provider session lives); at most once a minute either way.
+   */
+  onSilentRenewFailure?: 'event' | 'redirect' | 'restore' | undefined;
+  /**
+   * Right after an interactive login without a refresh token, learn with one `prompt=none` request in the hidden
+   * iframe whether it can renew in this browser (see `silentRenewal`), instead of finding out at the first renewal.
+   * Default true.
+   */
+  detectSilentRenewal?: boolean | undefined;
   /**
    * How `logout()` reaches the provider's end_session_endpoint. `'post'` (default) sends `id_token_hint` in a form
    * POST, out of every URL; `'get'` is for providers that refuse POST: it navigates with `client_id` and
@@ -61,7 +71,8 @@ export interface ResolvedConfig {
   requestTimeout: number;
   automaticSilentRenew: boolean;
   shareAcrossTabs: boolean;
-  onSilentRenewFailure: 'event' | 'redirect';
+  onSilentRenewFailure: 'event' | 'redirect' | 'restore';
+  detectSilentRenewal: boolean;
   logoutMethod: 'post' | 'get';
   clockTolerance: number;
   metadata?: AuthorizationServer | undefined;
@@ -202,7 +213,8 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
     requestTimeout: number('requestTimeout', o.requestTimeout, 10_000, 1, MAX_DELAY_MS),
     automaticSilentRenew: oneOf('automaticSilentRenew', o.automaticSilentRenew, [true, false]),
     shareAcrossTabs: oneOf('shareAcrossTabs', o.shareAcrossTabs, [true, false]),
-    onSilentRenewFailure: oneOf('onSilentRenewFailure', o.onSilentRenewFailure, ['event', 'redirect']),
+    onSilentRenewFailure: oneOf('onSilentRenewFailure', o.onSilentRenewFailure, ['event', 'redirect', 'restore']),
+    detectSilentRenewal: oneOf('detectSilentRenewal', o.detectSilentRenewal, [true, false]),
     logoutMethod: oneOf('logoutMethod', o.logoutMethod, ['post', 'get']),
     clockTolerance: number('clockTolerance', o.clockTolerance, 60, 0, 86_400),
     metadata: o.metadata,

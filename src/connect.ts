@@ -69,7 +69,8 @@ export function createConnectClient(o: ConnectClientOptions): ConnectClient {
     authority: `${base}/identity`,
     scope: o.scope ?? 'openid ocsapi',
   });
-  return { ...client, fetch: createAuthorizedFetch(client, { origins: [base] }) };
+  // Added to the client itself: a copy would freeze its getters (`silentRenewal`).
+  return Object.assign(client, { fetch: createAuthorizedFetch(client, { origins: [base] }) });
 }
 
 /** Options of {@link connectApiUrl}. */

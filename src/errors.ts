@@ -19,7 +19,11 @@ export type SdkErrorCode =
   /** `createAuthorizedFetch` was asked to send the token to an origin it was not given. */
   | 'untrusted_origin'
   /** Called where there is no browser window (server-side rendering): the client there is inert. */
-  | 'not_in_browser';
+  | 'not_in_browser'
+  /** The browser blocked the popup (`loginWithPopup` / `renewWithPopup` not called from a click). */
+  | 'popup_blocked'
+  /** The user closed the popup before the login completed. */
+  | 'popup_closed';
 
 /**
  * Errors the provider returns that the SDK knows by name, passed through with their own code. Any other code the

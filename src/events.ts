@@ -1,5 +1,16 @@
 import type { AuthError } from './errors.js';
 import type { Session } from './session.js';
+import type { SilentRenewal } from './silent-renewal.js';
+
+/** What `interactionRequired` carries: why the SDK cannot renew alone, and how long the token still has. */
+export interface InteractionRequired {
+  /** The failure (`login_required` and kin). */
+  error: AuthError;
+  /** When the access token expires, ms since the epoch. */
+  expiresAt: number;
+  /** Milliseconds left until then. */
+  timeLeft: number;
+}
 
 /** The events a client emits, and what each handler receives. */
 export interface AuthEvents {
@@ -13,6 +24,14 @@ export interface AuthEvents {
   expired: Session;
   /** A renewal failed (manual or automatic). */
   renewError: AuthError;
+  /**
+   * The session cannot be renewed without the user, and its token still works for `timeLeft` ms: time to offer a
+   * "Continue session" button that calls `renewWithPopup()` (a click keeps the page and its state). If the app does
+   * nothing, `onSilentRenewFailure` applies once the token is due.
+   */
+  interactionRequired: InteractionRequired;
+  /** How this client renews in this browser changed (learnt after a login, or a refresh token arrived). */
+  silentRenewal: SilentRenewal;
 }
 
 /** The name of an event: a key of {@link AuthEvents}. */

@@ -1,9 +1,11 @@
 export type { AuthClientOptions } from './config.js';
 export { type AuthClient, createAuthClient, type LoginOptions, type LogoutOptions } from './client.js';
 export { AuthError, type AuthErrorCode, type ProviderErrorCode, type SdkErrorCode } from './errors.js';
-export type { AuthEventName, AuthEvents, Handler } from './events.js';
+export type { AuthEventName, AuthEvents, Handler, InteractionRequired } from './events.js';
 export { type AuthorizedFetch, type AuthorizedFetchOptions, createAuthorizedFetch } from './fetch.js';
+export { loginWithPopup, type PopupOptions, renewWithPopup } from './popup.js';
 export type { Session } from './session.js';
+export type { SilentRenewal } from './silent-renewal.js';
 export { completeSilentRenew } from './silent-page.js';
 export type { SessionStore, StorageOption } from './storage.js';
 export {

@@ -20,6 +20,8 @@ export function serverClient(): AuthClient {
     getAccessToken: refuse,
     renew: refuse,
     logout: refuse,
+    restore: async () => false,
+    silentRenewal: 'unknown',
     on: () => () => {},
     dispose() {},
   };

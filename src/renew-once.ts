@@ -6,6 +6,7 @@ import { requestOptions } from './http.js';
 import { createAuthorizationRequest } from './login.js';
 import { type LoginRef, type StoredSession, sessionFromTokenResponse } from './session.js';
 import { runSilentFrame } from './silent-frame.js';
+import type { IframeVerdict } from './silent-renewal.js';
 
 /**
  * Renews `prev` once, in this tab, with no coordination (the client adds the lock and the other tabs): the
@@ -24,6 +25,7 @@ export async function renewOnce(
   prev: StoredSession | null,
   signal: AbortSignal,
   fresh: LoginRef,
+  verdict: IframeVerdict,
 ): Promise<StoredSession> {
   let s: StoredSession | undefined;
   if (prev?.refreshToken) {
@@ -37,13 +39,25 @@ export async function renewOnce(
     }
   }
   if (!s) {
+    // Known not to work here: fail at once, without an iframe, so the app can ask the user in time.
+    if (verdict.get() === 'unavailable')
+      throw new AuthError('login_required', 'The hidden iframe cannot see the provider session in this browser: renew with the user');
     const { url, state, tx } = await createAuthorizationRequest(server, c, { redirectUri: c.silentRedirectUri, prompt: 'none' });
     s = await runSilentFrame(url.href, tx.redirectUri, state, c.silentTimeout, signal, (params) =>
       exchangeCallback(server, c, params, state, tx, prev ?? fresh, signal),
     );
+    // Proof that it works here. A failure proves nothing alone (the provider session may have ended): only the
+    // probe right after a login concludes that the iframe cannot see it.
+    verdict.set('iframe');
   }
-  // A renewal is for the same user (OpenID Connect Core §12.2): if someone else signed in at the provider
-  // meanwhile, the app has to decide, through an interactive login, rather than switch users silently.
+  return sameUser(prev, s);
+}
+
+/**
+ * A renewal is for the same user (OpenID Connect Core §12.2): if someone else signed in at the provider meanwhile,
+ * the app has to decide, through an interactive login, rather than switch users silently.
+ */
+export function sameUser(prev: StoredSession | null, s: StoredSession): StoredSession {
   const sub = prev?.claims?.sub;
   if (sub && s.claims?.sub !== sub) throw new AuthError('login_required', 'The provider answered for another user');
   return s;

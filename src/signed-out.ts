@@ -18,7 +18,10 @@ export interface SignedOut {
   mark(at?: number): number;
   /** The time a new login made now gets: after the marker even if the clock went back since the logout. */
   loginTime(): number;
-  /** Calls `fn` when another tab records a logout (the `storage` event also reaches tabs that share nothing else). */
+  /**
+   * Calls `fn` whenever a logout may have been missed: another tab recorded one (the `storage` event also reaches
+   * tabs that share nothing else), or this page comes back from the back/forward cache, unfreezes or is shown.
+   */
   watch(fn: () => void): () => void;
 }
 
@@ -41,9 +44,18 @@ export function signedOutMarker(key: string): SignedOut {
     },
     loginTime: () => Math.max(Date.now(), at() + 1),
     watch(fn) {
-      const onStorage = (e: StorageEvent) => e.key === name && e.newValue && fn();
-      addEventListener('storage', onStorage);
-      return () => removeEventListener('storage', onStorage);
+      const onStorage = (e: Event) => (e as StorageEvent).key === name && fn();
+      // Where a tab that was not running may have missed a logout: back from the bfcache, unfrozen, shown again.
+      const moments = [
+        [window, 'storage', onStorage],
+        [window, 'pageshow', fn],
+        [document, 'resume', fn],
+        [document, 'visibilitychange', fn],
+      ] as const;
+      for (const [target, type, f] of moments) target.addEventListener(type, f);
+      return () => {
+        for (const [target, type, f] of moments) target.removeEventListener(type, f);
+      };
     },
   };
 }

@@ -39,6 +39,8 @@ describe('AuthError.code', () => {
         case 'invalid_return_to':
         case 'untrusted_origin':
         case 'not_in_browser':
+        case 'popup_blocked':
+        case 'popup_closed':
           return 'sdk';
         case 'login_required':
         case 'interaction_required':

@@ -284,6 +284,7 @@ describe('no secret in URLs or console output', () => {
         postLogoutRedirectUri: `${APP_ORIGIN}/signed-out`,
         shareAcrossTabs: false,
         automaticSilentRenew: false,
+        detectSilentRenewal: false,
         ...o,
       });
       clients.push(c);

@@ -200,8 +200,19 @@ describe('runSilentFrame', () => {
 });
 
 describe('completeSilentRenew', () => {
-  it('does nothing outside an iframe', () => {
-    expect(completeSilentRenew()).toBe(false);
+  it('at the top level (a popup), posts the URL on the same-origin channel and closes the window', async () => {
+    history.replaceState(null, '', `${SILENT_URI}?code=c&state=${STATE}`);
+    const heard = new Promise((resolve) => {
+      const channel = new BroadcastChannel(SILENT_MESSAGE);
+      channel.onmessage = (e) => {
+        resolve(e.data);
+        channel.close();
+      };
+    });
+    const close = vi.spyOn(window, 'close').mockImplementation(() => {});
+    expect(completeSilentRenew()).toBe(true);
+    expect(await heard).toEqual({ type: SILENT_MESSAGE, url: `${SILENT_URI}?code=c&state=${STATE}` });
+    await vi.waitFor(() => expect(close).toHaveBeenCalled());
   });
 
   it("posts this page's URL to the parent, addressed to this origin only", () => {

@@ -28,7 +28,7 @@ export const SESSION_KEY = `cpk:${CLIENT_ID}@${ISSUER}/#openid`;
 export const TX_KEY = `${SESSION_KEY}:tx`;
 export const DISCOVERY_KEY = `cpk.as:${ISSUER}/`;
 
-/** The options most tests use: one tab (no BroadcastChannel), the fake provider, the app on localhost:3000. */
+/** The options most tests use: one tab (no BroadcastChannel), no probe, the fake provider, the app on localhost:3000. */
 export const baseOptions = (o: Partial<AuthClientOptions> = {}): AuthClientOptions => ({
   authority: ISSUER,
   clientId: CLIENT_ID,
@@ -36,6 +36,8 @@ export const baseOptions = (o: Partial<AuthClientOptions> = {}): AuthClientOptio
   silentRedirectUri: SILENT_REDIRECT_URI,
   postLogoutRedirectUri: POST_LOGOUT_REDIRECT_URI,
   shareAcrossTabs: false,
+  // The probe after a login opens an iframe of its own; the tests of silentRenewal turn it on.
+  detectSilentRenewal: false,
   ...o,
 });
 

@@ -1,0 +1,109 @@
+import type { AuthClient } from './auth-client.js';
+import { AuthError } from './errors.js';
+import { INTERNALS, type WithInternals } from './internals.js';
+import type { Session } from './session.js';
+import { SILENT_MESSAGE } from './silent-frame.js';
+
+/** Options of {@link loginWithPopup} and {@link renewWithPopup}. */
+export interface PopupOptions {
+  /** How long the user may take, ms. Default 300000 (5 minutes). */
+  timeout?: number | undefined;
+  /** Pre-fills the user name at the provider. */
+  loginHint?: string | undefined;
+  /** OpenID Connect `prompt` for a login, e.g. `'select_account'`. */
+  prompt?: string | undefined;
+  /** `window.open` features. Default `'popup,width=520,height=680'`. */
+  features?: string | undefined;
+}
+
+/**
+ * A popup whose `closed` turns true this soon after it went to the provider was most likely not closed by the
+ * user: a provider page sent with `Cross-Origin-Opener-Policy` cuts the popup off from this page, and it then looks
+ * closed while the user is still signing in. Its answer still arrives, on the BroadcastChannel.
+ */
+const COOP_GRACE_MS = 3_000;
+const POPUP_NAME = 'connect-pkce-popup';
+
+let pending: { popup: Window; done: Promise<Session> } | undefined;
+
+/**
+ * Signs in in a popup, keeping this page and its state: call it from a click handler (browsers allow popups only
+ * there). The popup goes to the provider's login page and comes back to the silent redirect URI, whose page hands
+ * the answer to this one over a BroadcastChannel (which a provider's `Cross-Origin-Opener-Policy` cannot cut),
+ * then closes. Rejects with `popup_blocked`, `popup_closed`, `timeout` or the provider's error; one popup at a
+ * time (a second call focuses it and shares its result). Its own export: apps that never open a popup do not ship it.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1 authorization code grant
+ */
+export function loginWithPopup(client: AuthClient, options: PopupOptions = {}): Promise<Session> {
+  return withPopup(client, options, false);
+}
+
+/**
+ * Renews the current session in a popup, for the same user: where the hidden iframe cannot (`silentRenewal` is
+ * `'unavailable'`, announced by `interactionRequired` while the token still works). While the provider session
+ * lives, the provider answers at once and the popup closes by itself with no form; otherwise the user signs in in
+ * the same popup. Call it from a click handler, e.g. a "Continue session" button.
+ */
+export function renewWithPopup(client: AuthClient, options: PopupOptions = {}): Promise<Session> {
+  return withPopup(client, options, true);
+}
+
+function withPopup(client: AuthClient, o: PopupOptions, renew: boolean): Promise<Session> {
+  if (pending) {
+    pending.popup.focus();
+    return pending.done;
+  }
+  // Opened now, in the click's task, and sent to the provider once the request is built.
+  const popup = window.open('', POPUP_NAME, o.features ?? 'popup,width=520,height=680');
+  if (!popup) return Promise.reject(new AuthError('popup_blocked', 'The browser blocked the popup: open it from a click'));
+  const done = run((client as unknown as WithInternals)[INTERNALS], popup, o, renew).finally(() => {
+    pending = undefined;
+  });
+  pending = { popup, done };
+  return done;
+}
+
+async function run(inner: WithInternals[typeof INTERNALS], popup: Window, o: PopupOptions, renew: boolean): Promise<Session> {
+  const channel = new BroadcastChannel(SILENT_MESSAGE);
+  let cleanup = () => {};
+  try {
+    const { url, state, tx } = await inner.request({
+      redirectUri: inner.config.silentRedirectUri,
+      prompt: renew ? undefined : o.prompt,
+      loginHint: o.loginHint,
+    });
+    popup.location.href = url.href;
+    const sentAt = Date.now();
+    const params = await new Promise<URLSearchParams>((resolve, reject) => {
+      channel.onmessage = ({ data }: MessageEvent) => {
+        try {
+          const u = new URL(data?.type === SILENT_MESSAGE ? data.url : '');
+          if (u.origin === location.origin && u.searchParams.get('state') === state) resolve(u.searchParams);
+        } catch {
+          // Not an answer.
+        }
+      };
+      const onAbort = () => reject(new AuthError('disposed', 'The client was disposed'));
+      const timer = setTimeout(
+        () => reject(new AuthError('timeout', 'The popup login did not complete in time')),
+        o.timeout ?? 300_000,
+      );
+      const poll = setInterval(() => {
+        if (!popup.closed) return;
+        clearInterval(poll);
+        if (Date.now() - sentAt > COOP_GRACE_MS) reject(new AuthError('popup_closed', 'The popup was closed before the login completed'));
+      }, 250);
+      inner.signal.addEventListener('abort', onAbort);
+      cleanup = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        inner.signal.removeEventListener('abort', onAbort);
+      };
+    });
+    return await inner.complete(params, state, tx, renew);
+  } finally {
+    cleanup();
+    channel.close();
+    popup.close();
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Popup login and popup renewal (src/popup.ts): the page and its state stay; the answer arrives over the
+ * BroadcastChannel the silent page posts on, so a provider's Cross-Origin-Opener-Policy cannot cut it off.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type AuthClient, loginWithPopup, renewWithPopup } from '../../src/index.js';
+import { SILENT_MESSAGE } from '../../src/silent-frame.js';
+import { SILENT_REDIRECT_URI } from './support/fake-provider.js';
+import { SESSION_KEY, useWorld } from './support/world.js';
+
+const w = useWorld();
+
+/** A stand-in for the popup window: records where it was sent; `closed` is under the test's control. */
+function fakePopup() {
+  const popup = {
+    closed: false,
+    href: '',
+    focus: vi.fn(),
+    close: vi.fn(() => {
+      popup.closed = true;
+    }),
+  };
+  const win = {
+    get closed() {
+      return popup.closed;
+    },
+    focus: popup.focus,
+    close: popup.close,
+    location: {
+      set href(v: string) {
+        popup.href = v;
+      },
+    },
+  };
+  const open = vi.spyOn(window, 'open').mockReturnValue(win as unknown as Window);
+  return { popup, open };
+}
+
+/** The silent page in the popup: posts the provider's answer on the channel, as the shipped page does. */
+async function answerPopup(p: { href: string }, o?: Parameters<typeof w.provider.authorize>[1]) {
+  await vi.waitFor(() => expect(p.href).toContain('state='));
+  const channel = new BroadcastChannel(SILENT_MESSAGE);
+  channel.postMessage({ type: SILENT_MESSAGE, url: w.provider.authorize(p.href, o) });
+  channel.close();
+}
+
+const channels: BroadcastChannel[] = [];
+afterEach(() => {
+  for (const c of channels.splice(0)) c.close();
+});
+
+describe('loginWithPopup()', () => {
+  it('signs in without leaving the page: the session is stored, the popup closed', async () => {
+    const { popup, open } = fakePopup();
+    const client = w.client();
+    const events = w.record(client, 'token');
+    const pending = loginWithPopup(client, { loginHint: 'alice' });
+    // Opened in the same task as the call (the click), blank, then sent to the provider.
+    expect(open).toHaveBeenCalledWith('', 'connect-pkce-popup', expect.stringContaining('popup'));
+    await answerPopup(popup);
+    const session = await pending;
+    const request = new URL(popup.href);
+    expect(request.searchParams.get('redirect_uri')).toBe(SILENT_REDIRECT_URI);
+    expect(request.searchParams.get('login_hint')).toBe('alice');
+    expect(request.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(await client.getSession()).toEqual(session);
+    expect(events).toEqual([{ name: 'token', value: session }]);
+    expect(popup.close).toHaveBeenCalled();
+    expect(w.nav).not.toHaveBeenCalled();
+  });
+
+  it('rejects with popup_blocked when the browser refuses the popup, storing nothing', async () => {
+    vi.spyOn(window, 'open').mockReturnValue(null);
+    const client = w.client();
+    await expect(loginWithPopup(client)).rejects.toMatchObject({ name: 'AuthError', code: 'popup_blocked' });
+    expect(sessionStorage.getItem(SESSION_KEY)).toBeNull();
+  });
+
+  it('rejects with popup_closed when the user closes it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const { popup } = fakePopup();
+    const pending = loginWithPopup(w.client()).catch((e) => e);
+    await vi.waitFor(() => expect(popup.href).toContain('state='));
+    await vi.advanceTimersByTimeAsync(10_000);
+    popup.closed = true;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await pending).toMatchObject({ code: 'popup_closed' });
+  });
+
+  it('still takes the answer when the popup looks closed at once (a provider page with COOP cuts it off)', async () => {
+    const { popup } = fakePopup();
+    const client = w.client();
+    const pending = loginWithPopup(client);
+    await vi.waitFor(() => expect(popup.href).toContain('state='));
+    popup.closed = true;
+    await new Promise((r) => setTimeout(r, 600));
+    await answerPopup(popup);
+    expect((await pending).accessToken).toBe(w.provider.issuedAccessTokens.at(-1));
+  });
+
+  it('rejects with timeout when no answer comes, and ignores answers for another state', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const { popup } = fakePopup();
+    const pending = loginWithPopup(w.client(), { timeout: 60_000 }).catch((e) => e);
+    await vi.waitFor(() => expect(popup.href).toContain('state='));
+    await answerPopup(popup, { state: 'someone-else' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await pending).toMatchObject({ code: 'timeout' });
+    expect(popup.close).toHaveBeenCalled();
+  });
+
+  it('opens one popup at a time: a second call focuses it and shares its result', async () => {
+    const { popup, open } = fakePopup();
+    const client = w.client();
+    const first = loginWithPopup(client);
+    const second = loginWithPopup(client);
+    expect(open).toHaveBeenCalledTimes(1);
+    expect(popup.focus).toHaveBeenCalled();
+    await answerPopup(popup);
+    expect(await second).toEqual(await first);
+  });
+
+  it("passes the provider's error through", async () => {
+    const { popup } = fakePopup();
+    const pending = loginWithPopup(w.client());
+    await answerPopup(popup, { error: 'access_denied' });
+    await expect(pending).rejects.toMatchObject({ code: 'access_denied' });
+  });
+});
+
+describe('renewWithPopup()', () => {
+  const signedIn = async (): Promise<AuthClient> => {
+    const client = w.client({ automaticSilentRenew: false });
+    await w.signIn(client);
+    return client;
+  };
+
+  it('renews the current login for the same user', async () => {
+    const client = await signedIn();
+    const before = await client.getSession();
+    const { popup } = fakePopup();
+    const pending = renewWithPopup(client);
+    await answerPopup(popup);
+    const renewed = await pending;
+    expect(renewed.accessToken).not.toBe(before?.accessToken);
+    expect(renewed.claims?.sub).toBe(before?.claims?.sub);
+    expect(await client.getSession()).toEqual(renewed);
+  });
+
+  it('refuses an answer for another user, keeping the session', async () => {
+    const client = await signedIn();
+    const before = await client.getSession();
+    const { popup } = fakePopup();
+    const pending = renewWithPopup(client);
+    w.provider.sub = 'someone-else';
+    await answerPopup(popup);
+    await expect(pending).rejects.toMatchObject({ code: 'login_required' });
+    expect(await client.getSession()).toEqual(before);
+  });
+
+  it('refuses when there is no session to renew', async () => {
+    const { popup } = fakePopup();
+    const pending = renewWithPopup(w.client());
+    await answerPopup(popup);
+    await expect(pending).rejects.toMatchObject({ code: 'login_required' });
+  });
+});

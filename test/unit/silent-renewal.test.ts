@@ -1,0 +1,116 @@
+/**
+ * Deciding before failing (src/silent-renewal.ts): right after a login the SDK learns whether the hidden iframe can
+ * renew in this browser, remembers it, tells the app (`silentRenewal`), and where it cannot, asks for the user in
+ * time (`interactionRequired`) instead of failing at expiry. Plus the top-level `restore()`.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { silentFrame, waitForSilentFrame } from './support/browser.js';
+import { ISSUER } from './support/fake-provider.js';
+import { useWorld } from './support/world.js';
+
+const w = useWorld();
+const VERDICT_KEY = `cpk.iframe:${ISSUER}/`;
+
+describe('silentRenewal', () => {
+  it("is learnt right after a login: the probe's code means the iframe works (and the code is not redeemed)", async () => {
+    const client = w.client({ detectSilentRenewal: true });
+    expect(client.silentRenewal).toBe('unknown');
+    const changes = w.record(client, 'silentRenewal');
+    await w.signIn(client);
+    const tokenRequests = w.provider.tokenRequests.length;
+    const probe = await w.answerSilentFrame();
+    expect(probe.searchParams.get('prompt')).toBe('none');
+    await vi.waitFor(() => expect(client.silentRenewal).toBe('iframe'));
+    expect(changes).toEqual([{ name: 'silentRenewal', value: 'iframe' }]);
+    expect(w.provider.tokenRequests).toHaveLength(tokenRequests);
+    // Remembered for the browser: the next login does not probe again.
+    expect(localStorage.getItem(VERDICT_KEY)).toMatch(/^iframe /);
+    await w.signIn(w.client({ detectSilentRenewal: true }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(silentFrame()).toBeNull();
+  });
+
+  it('login_required right after a login means the iframe cannot see the provider session: no iframe renewal is tried', async () => {
+    const client = w.client({ detectSilentRenewal: true, automaticSilentRenew: false });
+    await w.signIn(client);
+    await w.answerSilentFrame({ error: 'login_required' });
+    await vi.waitFor(() => expect(client.silentRenewal).toBe('unavailable'));
+    const asked = w.record(client, 'interactionRequired');
+    await expect(client.renew()).rejects.toMatchObject({ code: 'login_required' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(silentFrame()).toBeNull();
+    // The token still works: the app is told how long it has, to offer "Continue session".
+    expect(asked).toEqual([
+      {
+        name: 'interactionRequired',
+        value: { error: expect.objectContaining({ code: 'login_required' }), expiresAt: expect.any(Number), timeLeft: expect.any(Number) },
+      },
+    ]);
+    expect((asked[0]?.value as { timeLeft: number } | undefined)?.timeLeft).toBeGreaterThan(3_500_000);
+  });
+
+  it('is refresh_token while the session has one, whatever the iframe does', async () => {
+    w.provider.issueRefreshTokens = true;
+    const client = w.client({ detectSilentRenewal: true });
+    await w.signIn(client);
+    expect(client.silentRenewal).toBe('refresh_token');
+    // No probe: the iframe is not needed.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(silentFrame()).toBeNull();
+  });
+
+  it('a successful iframe renewal proves it works, without a probe', async () => {
+    const client = w.client({ automaticSilentRenew: false });
+    await w.signIn(client);
+    const renewal = client.renew();
+    await w.answerSilentFrame();
+    await renewal;
+    expect(client.silentRenewal).toBe('iframe');
+  });
+
+  it('a verdict older than a week is forgotten, and the next login probes again', async () => {
+    localStorage.setItem(VERDICT_KEY, `unavailable ${Date.now() - 8 * 24 * 3_600_000}`);
+    const client = w.client({ detectSilentRenewal: true });
+    expect(client.silentRenewal).toBe('unknown');
+    await w.signIn(client);
+    await waitForSilentFrame();
+  });
+});
+
+describe('restore()', () => {
+  it('goes to the provider with prompt=none and comes back to this page', async () => {
+    const client = w.client();
+    history.replaceState(null, '', '/reports?id=7');
+    expect(await client.restore()).toBe(true);
+    const url = new URL(String(w.nav.mock.calls.at(-1)?.[0]));
+    expect(url.searchParams.get('prompt')).toBe('none');
+    const callback = w.provider.authorize(url);
+    history.replaceState(null, '', callback);
+    const { returnTo } = await client.handleRedirectCallback();
+    expect(returnTo).toBe('http://localhost:3000/reports?id=7');
+  });
+
+  it('at most once a minute, so an app that restores on every load cannot loop', async () => {
+    const client = w.client();
+    expect(await client.restore()).toBe(true);
+    expect(await client.restore()).toBe(false);
+    expect(w.nav).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses after a logout: only login() signs in again', async () => {
+    const client = w.client();
+    await w.signIn(client);
+    await client.logout();
+    w.nav.mockClear();
+    expect(await client.restore()).toBe(false);
+    expect(w.nav).not.toHaveBeenCalled();
+  });
+
+  it("is what onSilentRenewFailure: 'restore' does when a renewal needs the user", async () => {
+    const client = w.client({ onSilentRenewFailure: 'restore', automaticSilentRenew: false });
+    const pending = client.getAccessToken();
+    await w.answerSilentFrame({ error: 'login_required' });
+    await expect(pending).rejects.toMatchObject({ code: 'login_required' });
+    expect(new URL(String(w.nav.mock.calls.at(-1)?.[0])).searchParams.get('prompt')).toBe('none');
+  });
+});
