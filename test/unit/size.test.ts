@@ -16,7 +16,7 @@ const dist = (f: string) => fileURLToPath(new URL(`../../dist/${f}`, import.meta
  * The script-tag build with every feature, oauth4webapi included. The project's goal is 9,000 bytes; the ceiling
  * below is what the build measures today plus a little, so that growth is caught while the gap is worked on.
  */
-const IIFE_GZIP_CEILING = 12_500;
+const IIFE_GZIP_CEILING = 12_800;
 const SILENT_PAGE_MAX = 1_000;
 
 describe('bundle size', () => {
