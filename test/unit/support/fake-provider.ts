@@ -155,9 +155,13 @@ export class FakeProvider {
   private readonly discoveryReplies: Reply[] = [];
   private counter = 0;
 
-  constructor(issuer = ISSUER) {
+  /** Where the provider is served, its authority; by default the issuer (IdentityServer may name another issuer). */
+  readonly base: string;
+
+  constructor(issuer = ISSUER, authority = issuer) {
     this.issuer = issuer;
-    const base = issuer.replace(/\/$/, '');
+    const base = authority.replace(/\/$/, '');
+    this.base = base;
     this.metadata = {
       issuer,
       authorization_endpoint: `${base}/authorize`,
@@ -179,7 +183,7 @@ export class FakeProvider {
 
   /** Where discovery lives for this issuer (OpenID Connect Discovery 1.0 §4). */
   get discoveryUrl(): string {
-    return `${this.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    return `${this.base}/.well-known/openid-configuration`;
   }
 
   get discoveryRequests(): RecordedRequest[] {
