@@ -76,6 +76,10 @@ export interface AuthorizeOptions {
   /** Answer with this error instead of a code. */
   error?: string;
   errorDescription?: string;
+  /** More response parameters, e.g. IdentityServer's `session_state`. */
+  extra?: Record<string, string>;
+  /** A fragment on the redirect, e.g. IdentityServer's `_=_` on error redirects. */
+  hash?: string;
 }
 
 export const b64url = (value: string | Uint8Array): string => Buffer.from(value).toString('base64url');
@@ -250,6 +254,8 @@ export class FakeProvider {
     }
     const iss = o.iss === undefined ? this.issuer : o.iss;
     if (iss !== null) back.searchParams.set('iss', iss);
+    for (const [k, v] of Object.entries(o.extra ?? {})) back.searchParams.set(k, v);
+    if (o.hash !== undefined) back.hash = o.hash;
     return back.href;
   }
 
