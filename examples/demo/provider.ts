@@ -24,6 +24,11 @@ export interface ConnectLikeProviderOptions {
   /** Exact redirect URIs of the client, the silent renew page's included. */
   redirectUris: string[];
   postLogoutRedirectUris?: string[];
+  /**
+   * Origins the client's browser requests may come from (IdentityServer's `AllowedCorsOrigins`), checked on the token
+   * endpoint and the other client endpoints. Default: the origins of the redirect URIs.
+   */
+  corsOrigins?: string[];
   /** Access token lifetime in seconds; default 3600, CONNECT's. */
   accessTokenTtl?: number;
   /** Issue a refresh token on every code exchange; default false, like CONNECT. */
@@ -89,6 +94,7 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
   const { default: Provider } = await loadOidcProvider();
   const refreshTokens = o.refreshTokens ?? false;
   const secure = new URL(o.issuer).protocol === 'https:';
+  const corsOrigins = o.corsOrigins ?? o.redirectUris.map((uri) => new URL(uri).origin);
   const cookie = secure ? { httpOnly: true, sameSite: 'none', secure: true } : { httpOnly: true, sameSite: 'lax', secure: false };
 
   const provider = new Provider(o.issuer, {
@@ -147,9 +153,9 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
     issueRefreshToken: async () => refreshTokens,
     // Tokens outlive the provider session (like CONNECT's JWTs): ending the session only stops silent renewal.
     expiresWithSession: async () => false,
-    // Same rule as the default (public client: origins of its redirect URIs), minus the notice.
-    clientBasedCORS: (_ctx: KoaContext, origin: string, client: { redirectUris: string[] }) =>
-      client.redirectUris.some((uri) => new URL(uri).origin === origin),
+    // The client's allowed origins, like IdentityServer's AllowedCorsOrigins; by default oidc-provider's own rule (a
+    // public client's redirect URI origins), minus its notice.
+    clientBasedCORS: (_ctx: KoaContext, origin: string) => corsOrigins.includes(origin),
     ttl: {
       AccessToken: o.accessTokenTtl ?? 3600,
       AuthorizationCode: 60,
