@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mountAt } from '../../examples/demo/identityserver.js';
 import { type ConnectLikeProviderOptions, createConnectLikeProvider } from '../../examples/demo/provider.js';
 import { runDoctor } from '../../src/doctor/checks.js';
 import { main } from '../../src/doctor/cli.js';
@@ -27,21 +28,24 @@ afterEach(() => {
 /**
  * Serves a provider on `http://<host>:<port>` and returns its address as `http://127.0.0.1:<port>`. With `host`
  * other than 127.0.0.1 the provider's issuer names another host than the one it is reached at: an issuer mismatch.
+ * With `identityServer` it is IdentityServer-shaped and mounted at `/identity`, like CONNECT's.
  */
 async function provider(o: Partial<ConnectLikeProviderOptions> & { host?: string } = {}): Promise<string> {
+  const base = o.identityServer ? '/identity' : '';
   let handler: RequestListener = (_req, res) => res.writeHead(503).end();
   const server = createServer((req, res) => handler(req, res));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const p = await createConnectLikeProvider({
-    issuer: `http://${o.host ?? '127.0.0.1'}:${port}`,
+    issuer: `http://${o.host ?? '127.0.0.1'}:${port}${base}`,
     clientId: CLIENT,
     redirectUris: [REDIRECT, SILENT],
+    basePath: base || undefined,
     ...o,
   });
-  handler = p.callback();
-  return `http://127.0.0.1:${port}`;
+  handler = base ? mountAt(base, p.callback()) : p.callback();
+  return `http://127.0.0.1:${port}${base}`;
 }
 
 /** The doctor's command line for a client of the provider at `authority`. */
@@ -102,6 +106,17 @@ describe('connect-pkce doctor', () => {
     expect(out).toContain(`fix: register ${SILENT} exactly as a redirect URI of client ${CLIENT}`);
     expect(out).toContain('up to an hour');
     expect(code).toBe(1);
+  });
+
+  it('against an IdentityServer-shaped provider, names the unframeable error page the silent iframe would get', async () => {
+    const authority = await provider({ identityServer: { iss: 'success' }, redirectUris: [REDIRECT] });
+    const { code, by, out } = await verdicts(authority);
+    expect(by).toMatchObject({ discovery: 'ok', issuer: 'ok', cors: 'ok', redirect_uri: 'ok', silent_redirect_uri: 'FAIL' });
+    expect(out).toContain(`authorization ${authority}/connect/authorize, token ${authority}/connect/token`);
+    expect(out).toContain("cannot be framed (X-Frame-Options: SAMEORIGIN, frame-ancestors 'none')");
+    expect(code).toBe(1);
+    const fixed = await verdicts(await provider({ identityServer: { iss: 'success' } }));
+    expect(fixed.code).toBe(0);
   });
 
   it('finds a token endpoint that does not allow the app origin (CORS)', async () => {
