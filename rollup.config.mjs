@@ -87,4 +87,11 @@ export default [
     output: { file: 'dist/index.d.ts', format: 'es' },
     plugins: [dts()],
   },
+  {
+    // The package's command (`npx connect-pkce doctor`), for Node; nothing in it reaches the browser builds.
+    input: 'src/doctor/bin.ts',
+    external: ['oauth4webapi', /^node:/],
+    output: { file: 'dist/cli.mjs', format: 'es', banner: '#!/usr/bin/env node' },
+    plugins: [ts()],
+  },
 ];

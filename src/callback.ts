@@ -14,8 +14,9 @@ import { isOpenId, type Transaction, type TransactionStore } from './login.js';
 import { type LoginRef, type StoredSession, sessionFromTokenResponse } from './session.js';
 
 /**
- * The authorization-response parameters of a callback URL (query only: the SDK never asks for fragment mode).
- * A URL that does not parse is no authorization response: `invalid_response`.
+ * The authorization-response parameters of a callback URL (query only: the SDK never asks for fragment mode, so a
+ * fragment such as IdentityServer's `#_=_` on error redirects is ignored). A URL that does not parse is no
+ * authorization response: `invalid_response`.
  */
 export function callbackParams(url: string | URL): URLSearchParams {
   try {
@@ -40,6 +41,20 @@ export function isCallbackUrl(url: string | URL, redirectUri: string): boolean {
   }
 }
 
+/**
+ * The metadata to validate one authorization response against. RFC 9207 §2.4 has a client refuse a response without
+ * `iss` from a provider that advertises `authorization_response_iss_parameter_supported`, but Duende IdentityServer
+ * (CONNECT's kind of provider) advertises it and sends `iss` on successful responses only. An error response without
+ * `iss` is therefore read as the provider's error (its `state` is still checked): it carries no code, so there is
+ * nothing to mix up, and the app can tell `login_required` from a broken setup. A success without `iss`, and any
+ * response whose `iss` is wrong, is still refused (`invalid_response`).
+ * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
+ */
+const responseMetadata = (as: AuthorizationServer, params: URLSearchParams): AuthorizationServer =>
+  // `get`, not `has`: an empty `error` is no error to oauth4webapi, so such a response is a success and needs `iss`.
+  params.get('error') && !params.has('iss') ? { ...as, authorization_response_iss_parameter_supported: false } : as;
+
+/** The oauth4webapi client of a config: its ID and the tolerated clock difference. */
 export const clientOf = (c: ResolvedConfig): Client => ({ client_id: c.clientId, [clockTolerance]: c.clockTolerance });
 
 /**
@@ -55,10 +70,10 @@ export async function takeTransaction(store: TransactionStore, params: URLSearch
 
 /**
  * The one path every authorization response takes, from the address bar or from the silent iframe: validate it
- * (state, RFC 9207 `iss`, provider `error`), exchange the code with the PKCE verifier (RFC 6749 §4.1.3,
- * RFC 7636 §4.5), validate the ID token (nonce, iss, aud, exp; OpenID Connect Core §3.1.3.7) and build the session.
- * Nothing is stored here: the caller stores only what this returns. `login` is the login the session belongs to: a
- * new one for an interactive login, the session being renewed for a silent one.
+ * (state, RFC 9207 `iss` as `responseMetadata` explains, provider `error`), exchange the code with the PKCE
+ * verifier (RFC 6749 §4.1.3, RFC 7636 §4.5), validate the ID token (nonce, iss, aud, exp; OpenID Connect Core
+ * §3.1.3.7) and build the session. Nothing is stored here: the caller stores only what this returns. `login` is the
+ * login the session belongs to: a new one for an interactive login, the session being renewed for a silent one.
  */
 export async function exchangeCallback(
   as: AuthorizationServer,
@@ -71,7 +86,7 @@ export async function exchangeCallback(
 ): Promise<StoredSession> {
   try {
     const client = clientOf(c);
-    const validated = validateAuthResponse(as, client, params, state);
+    const validated = validateAuthResponse(responseMetadata(as, params), client, params, state);
     const response = await authorizationCodeGrantRequest(
       as,
       client,

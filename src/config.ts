@@ -4,8 +4,20 @@ import type { SessionStore, StorageOption } from './storage.js';
 
 /** Options of {@link createAuthClient}. Only `authority`, `clientId` and `redirectUri` are required. */
 export interface AuthClientOptions {
-  /** The issuer URL, e.g. `https://uswe.datahub.connect.aveva.com/identity`. A trailing slash is tolerated. */
+  /**
+   * The provider's URL, e.g. `https://uswe.datahub.connect.aveva.com/identity`; discovery is fetched from
+   * `{authority}/.well-known/openid-configuration`. It is also the expected issuer, unless `issuer` says otherwise.
+   * A trailing slash is tolerated.
+   */
   authority: string;
+  /**
+   * The issuer the provider's documents and tokens must name, when it is not the authority (some IdentityServer
+   * deployments name another host). Without it a differing issuer is refused with `issuer_mismatch`, whose message
+   * gives the value to set here. The ID token's `iss` and the RFC 9207 `iss` response parameter are checked against
+   * it. A trailing slash is tolerated.
+   * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+   */
+  issuer?: string | undefined;
   /** The public client's ID (no secret: PKCE protects the code). */
   clientId: string;
   /** Where the provider sends the user back after login; must be registered exactly. */
@@ -59,6 +71,8 @@ export interface AuthClientOptions {
 /** Options after validation, with every default applied. */
 export interface ResolvedConfig {
   authority: string;
+  /** The `issuer` option as a URL, when given; else the authority is the expected issuer. */
+  issuer?: string | undefined;
   clientId: string;
   redirectUri: string;
   silentRedirectUri: string;
@@ -166,13 +180,34 @@ function sessionKey(clientId: string, authority: string, scope: string, params: 
 
 export const isLoopback = (u: URL) => /^(localhost|127(\.\d+){3}|\[::1\])$/.test(u.hostname);
 
+/** An issuer-like URL option: absolute, https (plain http on loopback only), no query or fragment (RFC 8414 §2). */
+function issuerUrl(name: string, value: unknown): URL {
+  const u = webUrl(name, value);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u)))
+    throw bad(`"${name}" must use https (plain http only on localhost)`);
+  if (u.search || u.hash) throw bad(`"${name}" must not have a query or fragment`);
+  return u;
+}
+
+/** Whether two spellings name one issuer: equal, trailing slash aside (a non-string names none). */
+export const sameIssuer = (a: unknown, b: string): boolean => typeof a === 'string' && withoutSlash(a) === withoutSlash(b);
+
+/**
+ * Why the provider's issuer is not acceptable for this config, naming both values and the option that fixes it
+ * (a sentence without the `connect-pkce:` prefix).
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+ */
+export function issuerMismatchMessage(c: Pick<ResolvedConfig, 'authority' | 'issuer'>, actual: unknown): string {
+  const named = JSON.stringify(String(actual));
+  const expected = c.issuer ? `the "issuer" option "${c.issuer}"` : `the authority "${c.authority}"`;
+  return `the provider's issuer is ${named}, not ${expected}; if that issuer is right, set the "issuer" option to it`;
+}
+
 /** Validates options and applies defaults; throws `AuthError('invalid_config')` on the first problem. */
 export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
   if (!o || typeof o !== 'object') throw bad('options are required');
-  const issuer = webUrl('authority', o.authority);
-  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && isLoopback(issuer)))
-    throw bad('"authority" must use https (plain http only on localhost)');
-  if (issuer.search || issuer.hash) throw bad('"authority" must not have a query or fragment');
+  const at = issuerUrl('authority', o.authority);
+  const issuer = o.issuer === undefined ? undefined : issuerUrl('issuer', o.issuer).href;
   if (typeof o.clientId !== 'string' || !o.clientId) throw bad('"clientId" is required');
   const redirectUri = webUrl('redirectUri', o.redirectUri).href;
   const silent = webUrl('silentRedirectUri', o.silentRedirectUri ?? redirectUri);
@@ -195,12 +230,13 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
     params.acr_values = `tenant:${o.tenantId}`;
   }
   // Kept as written: discovery accepts the issuer with or without a trailing slash (see discovery.ts).
-  const authority = issuer.href;
-  const insecure = issuer.protocol === 'http:';
-  if (o.metadata && withoutSlash(o.metadata.issuer) !== withoutSlash(authority))
-    throw bad('"metadata.issuer" must equal "authority"');
+  const authority = at.href;
+  const insecure = at.protocol === 'http:';
+  if (o.metadata && !sameIssuer(o.metadata.issuer, issuer ?? authority))
+    throw bad(`"metadata.issuer": ${issuerMismatchMessage({ authority, issuer }, o.metadata.issuer)}`);
   return {
     authority,
+    issuer,
     clientId: o.clientId,
     redirectUri,
     silentRedirectUri: silent.href,

@@ -4,6 +4,12 @@ import { AuthorizationResponseError, ResponseBodyError } from 'oauth4webapi';
 export type SdkErrorCode =
   /** An option is missing or malformed; raised by `createAuthClient`. */
   | 'invalid_config'
+  /**
+   * The provider's discovery document names another issuer than the expected one (the authority, or the `issuer`
+   * option). The message names both values and the option to set. Not transient: the configuration must change.
+   * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+   */
+  | 'issuer_mismatch'
   /** The callback's `state` matches no pending login (none, unknown, expired or already used). */
   | 'state_mismatch'
   /** The provider answered, but not as the protocol requires (iss, nonce, aud, non-JSON, …). */

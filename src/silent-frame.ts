@@ -16,6 +16,9 @@ export const SILENT_FRAME_NAME = 'connect-pkce-silent';
  * to `use` (the code exchange) first, and after a success the iframe goes in the next task, once the result has
  * reached the caller. After a failure (timeout, abort, a failed `use`) it goes at once. In every outcome the listener
  * and timer are released as soon as the wait ends.
+ *
+ * A `timeout` message names what usually causes it (a silent redirect URI not registered exactly, or a client change
+ * the provider has not applied yet) and the URI, never the authorization request's parameters.
  */
 export async function runSilentFrame<T = URLSearchParams>(
   authorizeUrl: string,
@@ -59,7 +62,9 @@ export async function runSilentFrame<T = URLSearchParams>(
         reject(
           new AuthError(
             'timeout',
-            `Silent renew: no answer from ${redirectUri} within ${timeoutMs} ms; is it a registered redirect URI serving the silent page?`,
+            `Silent renew: no answer from ${redirectUri} in ${timeoutMs} ms. Usual causes: this silent redirect URI is ` +
+              'not registered exactly (IdentityServer then shows an error page that cannot be framed), or a client ' +
+              'change is not applied yet (CONNECT takes up to an hour)',
           ),
         ),
       timeoutMs,

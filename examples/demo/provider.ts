@@ -8,6 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { KoaContext } from 'oidc-provider';
+import { IDENTITY_SERVER_ROUTES, type IssMode, shapeLikeIdentityServer } from './identityserver.js';
 
 /** Any login name works with this password; the account id is the login name. */
 export const PASSWORD = 'secret';
@@ -24,12 +25,25 @@ export interface ConnectLikeProviderOptions {
   /** Exact redirect URIs of the client, the silent renew page's included. */
   redirectUris: string[];
   postLogoutRedirectUris?: string[] | undefined;
+  /**
+   * Origins the client's browser requests may come from (IdentityServer's `AllowedCorsOrigins`), checked on the token
+   * endpoint and the other client endpoints. Default: the origins of the redirect URIs.
+   */
+  corsOrigins?: string[] | undefined;
   /** Access token lifetime in seconds, or a function of the request (oidc-provider's form); default 3600, CONNECT's. */
   accessTokenTtl?: number | ((ctx: KoaContext) => number) | undefined;
   /** Issue a refresh token on every code exchange; default false, like CONNECT. */
   refreshTokens?: boolean | undefined;
   /** Prefix of server-error log lines. */
   logName?: string;
+  /** Where the provider is mounted on its host, e.g. `/identity` (serve it with `mountAt`). Default: the root. */
+  basePath?: string | undefined;
+  /**
+   * Behave like IdentityServer (examples/demo/identityserver.ts): its routes, session_state, `#_=_`, error pages
+   * that cannot be framed, and `iss` in authorization responses never (IdentityServer4), on successes only (Duende)
+   * or always. Default: oidc-provider's own behaviour.
+   */
+  identityServer?: { iss: IssMode } | undefined;
 }
 
 // Every default oidc-provider nags about (NOTICE) is replaced below; what remains are warnings about Node 20 and the
@@ -62,12 +76,12 @@ const html = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`;
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function loginPage(uid: string, error?: string) {
+function loginPage(action: string, error?: string) {
   return html(
     'Sign in',
     `<h1>Sign in</h1>${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 <p>Demo provider: any user name, password <code>${PASSWORD}</code>.</p>
-<form method="post" action="/interaction/${escapeHtml(uid)}" autocomplete="off">
+<form method="post" action="${escapeHtml(action)}" autocomplete="off">
   <label>Login <input name="login" autofocus required></label>
   <label>Password <input name="password" type="password" required></label>
   <button type="submit">Sign in</button>
@@ -89,6 +103,8 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
   const { default: Provider } = await loadOidcProvider();
   const refreshTokens = o.refreshTokens ?? false;
   const secure = new URL(o.issuer).protocol === 'https:';
+  const base = o.basePath ?? '';
+  const corsOrigins = o.corsOrigins ?? o.redirectUris.map((uri) => new URL(uri).origin);
   const cookie = secure ? { httpOnly: true, sameSite: 'none', secure: true } : { httpOnly: true, sameSite: 'lax', secure: false };
 
   const provider = new Provider(o.issuer, {
@@ -131,7 +147,8 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
         },
       },
     },
-    interactions: { url: (_ctx: KoaContext, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx: KoaContext, interaction: { uid: string }) => `${base}/interaction/${interaction.uid}` },
+    ...(o.identityServer ? { routes: IDENTITY_SERVER_ROUTES } : {}),
     // Skip consent: every authorization gets a fresh grant for exactly what it asked for.
     loadExistingGrant: async (ctx: KoaContext) => {
       const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.account.accountId });
@@ -147,9 +164,9 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
     issueRefreshToken: async () => refreshTokens,
     // Tokens outlive the provider session (like CONNECT's JWTs): ending the session only stops silent renewal.
     expiresWithSession: async () => false,
-    // Same rule as the default (public client: origins of its redirect URIs), minus the notice.
-    clientBasedCORS: (_ctx: KoaContext, origin: string, client: { redirectUris: string[] }) =>
-      client.redirectUris.some((uri) => new URL(uri).origin === origin),
+    // The client's allowed origins, like IdentityServer's AllowedCorsOrigins; by default oidc-provider's own rule (a
+    // public client's redirect URI origins), minus its notice.
+    clientBasedCORS: (_ctx: KoaContext, origin: string) => corsOrigins.includes(origin),
     ttl: {
       AccessToken: o.accessTokenTtl ?? 3600,
       AuthorizationCode: 60,
@@ -167,6 +184,7 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
 
   provider.on('server_error', (_ctx: unknown, err: unknown) => console.error(`[${o.logName ?? 'provider'}] server_error`, err));
 
+  if (o.identityServer) shapeLikeIdentityServer(provider, o.identityServer.iss, o.redirectUris);
   provider.use(async (ctx, next) => (ctx.path.startsWith('/interaction/') ? interaction(ctx) : next()));
 
   // Over http the cookies are Lax, so oidc-provider registers no POST logout route. On loopback the app and the
@@ -174,7 +192,7 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
   // route with the same parameters, inside this process (RP-Initiated Logout 1.0 §2 has OPs accept both methods).
   if (!secure)
     provider.use(async (ctx, next) => {
-      if (ctx.method === 'POST' && ctx.path === '/session/end') {
+      if (ctx.method === 'POST' && ctx.path === (o.identityServer ? IDENTITY_SERVER_ROUTES.end_session : '/session/end')) {
         const form = new URLSearchParams(await readForm(ctx.req));
         ctx.req.method = 'GET';
         ctx.req.url = `${ctx.path}?${form}`;
@@ -193,13 +211,13 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
     }
     if (ctx.method === 'GET') {
       ctx.type = 'html';
-      ctx.body = loginPage(details.uid);
+      ctx.body = loginPage(`${base}/interaction/${details.uid}`);
       return;
     }
     const { login, password } = await readForm(ctx.req);
     if (!login || password !== PASSWORD) {
       ctx.type = 'html';
-      ctx.body = loginPage(details.uid, 'Invalid login or password');
+      ctx.body = loginPage(`${base}/interaction/${details.uid}`, 'Invalid login or password');
       return;
     }
     const returnTo = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: login } }, {

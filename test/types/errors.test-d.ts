@@ -41,6 +41,7 @@ describe('AuthError.code', () => {
         case 'not_in_browser':
         case 'popup_blocked':
         case 'popup_closed':
+        case 'issuer_mismatch':
           return 'sdk';
         case 'login_required':
         case 'interaction_required':

@@ -140,6 +140,25 @@ describe('resolveConfig', () => {
     expect(resolveConfig(withOptions({ metadata: { issuer: ISSUER } })).metadata).toEqual({ issuer: ISSUER });
     expect(() => resolveConfig(withOptions({ authority: `${ISSUER}/id`, metadata: { issuer: `${ISSUER}/id` } }))).not.toThrow();
   });
+
+  it('accepts inline metadata of another issuer only when the issuer option names it', () => {
+    const o = { authority: `${ISSUER}/identity`, metadata: { issuer: 'https://identity.example' } };
+    expect(configError(withOptions(o)).message).toBe(
+      `connect-pkce: "metadata.issuer": the provider's issuer is "https://identity.example", not the authority ` +
+        `"${ISSUER}/identity"; if that issuer is right, set the "issuer" option to it`,
+    );
+    expect(resolveConfig(withOptions({ ...o, issuer: 'https://identity.example/' }))).toMatchObject({
+      authority: `${ISSUER}/identity`,
+      issuer: 'https://identity.example/',
+    });
+    const wrong = configError(withOptions({ ...o, issuer: 'https://elsewhere.example' }));
+    expect(wrong.code).toBe('invalid_config');
+    expect(wrong.message).toContain('not the "issuer" option "https://elsewhere.example/"');
+  });
+
+  it('leaves the issuer option out by default, so the authority is the expected issuer', () => {
+    expect(resolveConfig(required).issuer).toBeUndefined();
+  });
 });
 
 describe('invalid options', () => {
@@ -166,6 +185,10 @@ describe('invalid options', () => {
     ['an infinite requestTimeout', withOptions({ requestTimeout: Number.POSITIVE_INFINITY }), /"requestTimeout"/],
     ['a string clockTolerance', withOptions({ clockTolerance: '60' }), /"clockTolerance"/],
     ['metadata of another issuer', withOptions({ metadata: { issuer: 'https://evil.example' } }), /"metadata.issuer"/],
+    ['a relative issuer', withOptions({ issuer: '/identity' }), /"issuer" must be an absolute URL/],
+    ['an empty issuer', withOptions({ issuer: '' }), /"issuer" is required/],
+    ['an http issuer on a real host', withOptions({ issuer: 'http://identity.example' }), /"issuer" must use https/],
+    ['an issuer with a query', withOptions({ issuer: 'https://identity.example/?x=1' }), /"issuer" must not have a query/],
   ])('%s → invalid_config', (_name, options, message) => {
     const err = configError(options);
     expect(err).toBeInstanceOf(AuthError);

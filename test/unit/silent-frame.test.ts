@@ -156,6 +156,19 @@ describe('runSilentFrame', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('says in a timeout what usually causes it with CONNECT, without the request parameters', async () => {
+    const run = start({ timeoutMs: 20 });
+    const err = await run.promise.catch((e: AuthError) => e);
+    expect(err).toMatchObject({ code: 'timeout' });
+    const { message } = err as AuthError;
+    expect(message).toContain(`no answer from ${SILENT_URI}`);
+    expect(message).toMatch(/silent redirect URI is not registered exactly/);
+    expect(message).toMatch(/shows an error page that cannot be framed/);
+    expect(message).toMatch(/a client change is not applied yet \(CONNECT takes up to an hour\)/);
+    expect(message).not.toContain(STATE);
+    expect(message).not.toContain('prompt=none');
+  });
+
   it('clears its timer once answered', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const run = start({ timeoutMs: 5_000 });

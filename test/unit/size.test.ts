@@ -22,8 +22,10 @@ const dist = (f: string) => fileURLToPath(new URL(`../../dist/${f}`, import.meta
  * 14,600 → 15,500 (issue 10, +942 B at 15,472; its budget 1,200): the iframe verdict and its probe, `silentRenewal`,
  * `interactionRequired`, `restore()` and the `'restore'` policy, and `loginWithPopup` / `renewWithPopup` (which an
  * ES-module app that does not import them does not ship).
+ * 15,500 → 15,800 (issue 11, +301 B at 15,773): the `issuer` option and `issuer_mismatch`, error responses
+ * without `iss` reported with the provider's code, the timeout message naming CONNECT's usual causes.
  */
-const IIFE_GZIP_CEILING = 15_500;
+const IIFE_GZIP_CEILING = 15_800;
 const SILENT_PAGE_MAX = 1_000;
 
 describe('bundle size', () => {

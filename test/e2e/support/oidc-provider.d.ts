@@ -16,6 +16,8 @@ declare module 'oidc-provider' {
     get(field: string): string;
     redirect(url: string): void;
     set(field: string, value: string): void;
+    remove(field: string): void;
+    response: { get(field: string): string };
     // biome-ignore lint/suspicious/noExplicitAny: provider internals, untyped upstream
     oidc: any;
   }

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { type IssMode, mountAt } from '../../../examples/demo/identityserver.js';
 import { createConnectLikeProvider, readForm } from '../../../examples/demo/provider.js';
 import { testCert } from './certs.js';
 
@@ -19,6 +20,11 @@ export interface ProviderOptions {
   accessTokenTtl?: number | ((ctx: import('oidc-provider').KoaContext) => number);
   /** Issue a refresh token on every code exchange (default false, like CONNECT). */
   refreshTokens?: boolean;
+  /**
+   * Behave like CONNECT's IdentityServer, mounted at `/identity`: `iss` in authorization responses never, on
+   * successes only or always; `otherIssuer` names an issuer other than the authority.
+   */
+  identityServer?: { iss: IssMode; otherIssuer?: boolean };
 }
 
 export type RequestKind = 'authorize' | 'token';
@@ -33,7 +39,9 @@ export interface LoggedRequest {
 }
 
 export interface ProviderHandle {
-  /** `https://idp.test:<port>`, no trailing slash. */
+  /** Where the provider is served: `https://idp.test:<port>`, or `…/identity` like IdentityServer; no trailing slash. */
+  authority: string;
+  /** The issuer it names: the authority, or `https://identity.idp.test` with `identityServer.otherIssuer`. */
   issuer: string;
   port: number;
   clientId: string;
@@ -52,7 +60,12 @@ export interface ProviderHandle {
   provider: import('oidc-provider').default;
 }
 
-const ROUTES: Record<string, RequestKind> = { '/auth': 'authorize', '/token': 'token' };
+const ROUTES: Record<string, RequestKind> = {
+  '/auth': 'authorize',
+  '/token': 'token',
+  '/connect/authorize': 'authorize',
+  '/connect/token': 'token',
+};
 
 function flatten(input: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -71,7 +84,9 @@ export async function startProvider(opts: ProviderOptions): Promise<ProviderHand
   const server = createServer({ key, cert }, (req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const issuer = `https://idp.test:${port}`;
+  const is = opts.identityServer;
+  const authority = `https://idp.test:${port}${is ? '/identity' : ''}`;
+  const issuer = is?.otherIssuer ? 'https://identity.idp.test' : authority;
 
   // https issuer: cookies are SameSite=None; Secure, so the cross-site renew iframe works where 3P cookies are allowed.
   const provider = await createConnectLikeProvider({
@@ -82,6 +97,8 @@ export async function startProvider(opts: ProviderOptions): Promise<ProviderHand
     accessTokenTtl: opts.accessTokenTtl,
     refreshTokens: opts.refreshTokens,
     logName: 'e2e provider',
+    basePath: is ? '/identity' : undefined,
+    identityServer: is,
   });
 
   const sessionIds = new Set<string>();
@@ -111,12 +128,13 @@ export async function startProvider(opts: ProviderOptions): Promise<ProviderHand
     requests.push({ kind, path: ctx.path, params: { ...flatten(ctx.query), ...flatten(ctx.oidc?.body) }, time });
   });
 
-  handler = provider.callback();
+  handler = is ? mountAt('/identity', provider.callback()) : provider.callback();
 
   const matches = (r: LoggedRequest, filter?: Record<string, string> | ((r: LoggedRequest) => boolean)) =>
     !filter || (typeof filter === 'function' ? filter(r) : Object.entries(filter).every(([k, v]) => r.params[k] === v));
 
   return {
+    authority,
     issuer,
     port,
     clientId: CLIENT_ID,

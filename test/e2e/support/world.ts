@@ -38,7 +38,8 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     postLogoutRedirectUris: [`${app.origin}/blank.html`],
   });
   const base = {
-    authority: idp.issuer,
+    authority: idp.authority,
+    ...(idp.issuer === idp.authority ? {} : { issuer: idp.issuer }),
     clientId: idp.clientId,
     redirectUri: `${app.origin}/app.html`,
     silentRedirectUri: `${app.origin}/silent-renew.html`,

@@ -76,6 +76,10 @@ export interface AuthorizeOptions {
   /** Answer with this error instead of a code. */
   error?: string;
   errorDescription?: string;
+  /** More response parameters, e.g. IdentityServer's `session_state`. */
+  extra?: Record<string, string>;
+  /** A fragment on the redirect, e.g. IdentityServer's `_=_` on error redirects. */
+  hash?: string;
 }
 
 export const b64url = (value: string | Uint8Array): string => Buffer.from(value).toString('base64url');
@@ -155,9 +159,13 @@ export class FakeProvider {
   private readonly discoveryReplies: Reply[] = [];
   private counter = 0;
 
-  constructor(issuer = ISSUER) {
+  /** Where the provider is served, its authority; by default the issuer (IdentityServer may name another issuer). */
+  readonly base: string;
+
+  constructor(issuer = ISSUER, authority = issuer) {
     this.issuer = issuer;
-    const base = issuer.replace(/\/$/, '');
+    const base = authority.replace(/\/$/, '');
+    this.base = base;
     this.metadata = {
       issuer,
       authorization_endpoint: `${base}/authorize`,
@@ -179,7 +187,7 @@ export class FakeProvider {
 
   /** Where discovery lives for this issuer (OpenID Connect Discovery 1.0 §4). */
   get discoveryUrl(): string {
-    return `${this.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    return `${this.base}/.well-known/openid-configuration`;
   }
 
   get discoveryRequests(): RecordedRequest[] {
@@ -246,6 +254,8 @@ export class FakeProvider {
     }
     const iss = o.iss === undefined ? this.issuer : o.iss;
     if (iss !== null) back.searchParams.set('iss', iss);
+    for (const [k, v] of Object.entries(o.extra ?? {})) back.searchParams.set(k, v);
+    if (o.hash !== undefined) back.hash = o.hash;
     return back.href;
   }
 

@@ -1,0 +1,228 @@
+// The doctor's checks: what a real tenant must get right before the SDK can sign in and renew, each found from the
+// terminal with the requests a browser would make. Nothing here needs a secret, and nothing is stored.
+import type { AuthorizationServer } from 'oauth4webapi';
+import { discoveryRequest, generateRandomCodeVerifier } from 'oauth4webapi';
+import { type AuthClientOptions, type ResolvedConfig, resolveConfig } from '../config.js';
+import { acceptDiscoveryResponse } from '../discovery.js';
+import { AuthError } from '../errors.js';
+import { requestOptions } from '../http.js';
+import { createAuthorizationRequest } from '../login.js';
+
+/** What the doctor is told: the SDK's own options (those it checks), and the app's origin for CORS. */
+export type DoctorOptions = Pick<AuthClientOptions, 'authority' | 'issuer' | 'clientId' | 'redirectUri' | 'scope' | 'tenantId'> & {
+  silentRedirectUri?: string | undefined;
+  /** The app's origin, as the browser sends it in `Origin`. Default: the redirect URI's origin. */
+  origin?: string | undefined;
+};
+
+/** How one check ended: `fail` means the SDK will not work until it is fixed. */
+export type Verdict = 'ok' | 'warn' | 'fail' | 'skip';
+
+/** One line of the doctor's report. */
+export interface Finding {
+  check: string;
+  verdict: Verdict;
+  /** What was found, with the values involved. */
+  text: string;
+  /** What to change, for `warn` and `fail`. */
+  fix?: string | undefined;
+}
+
+/** Prompt=none errors that mean "the redirect URI is fine, the user just has no session here". */
+const SESSION_ERRORS = /^(login|interaction|consent|account_selection)_required$/;
+const PROPAGATION = 'CONNECT can take up to an hour to apply a client change';
+
+const found = (check: string, verdict: Verdict, text: string, fix?: string): Finding => ({ check, verdict, text, fix });
+const reason = (e: unknown) => (e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}` : String(e));
+
+/**
+ * Discovery (OpenID Connect Discovery 1.0 §4) from the authority, then the SDK's own issuer check on the document.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+ */
+async function discovery(c: ResolvedConfig, out: Finding[]): Promise<AuthorizationServer | undefined> {
+  const url = `${c.authority.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  let response: Response;
+  try {
+    response = await discoveryRequest(new URL(c.authority), requestOptions(c));
+  } catch (e) {
+    out.push(found('discovery', 'fail', `${url} cannot be reached: ${reason(e)}`, 'check --region or --authority'));
+    return undefined;
+  }
+  const copy = response.clone();
+  let doc: AuthorizationServer;
+  try {
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    doc = await copy.json();
+    if (typeof doc?.issuer !== 'string') throw new Error('no issuer');
+  } catch (e) {
+    out.push(found('discovery', 'fail', `${url} is no discovery document: ${reason(e)}`, 'check --region or --authority'));
+    return undefined;
+  }
+  out.push(found('discovery', 'ok', url));
+  try {
+    await acceptDiscoveryResponse(c, response);
+    out.push(found('issuer', 'ok', c.issuer ? `${doc.issuer} (the issuer option; the authority differs)` : `${doc.issuer} = authority`));
+  } catch (e) {
+    const fix = `set issuer: ${JSON.stringify(doc.issuer)} in the client options (doctor: --issuer ${doc.issuer})`;
+    out.push(found('issuer', 'fail', e instanceof AuthError ? e.message.replace(/^connect-pkce: /, '') : reason(e), fix));
+  }
+  return doc;
+}
+
+/** The endpoints and PKCE method the SDK relies on (RFC 8414 §2; RFC 7636 §4.3). */
+function metadata(doc: AuthorizationServer, out: Finding[]) {
+  const missing = (['authorization_endpoint', 'token_endpoint'] as const).filter((k) => typeof doc[k] !== 'string');
+  if (missing.length) out.push(found('endpoints', 'fail', `missing ${missing.join(', ')}`, 'is the authority an OpenID provider?'));
+  else out.push(found('endpoints', 'ok', `authorization ${doc.authorization_endpoint}, token ${doc.token_endpoint}`));
+  if (doc.end_session_endpoint) out.push(found('end_session', 'ok', doc.end_session_endpoint));
+  else out.push(found('end_session', 'warn', 'no end_session_endpoint', 'logout() can only forget the session in the browser'));
+  const methods = doc.code_challenge_methods_supported;
+  if (methods?.includes('S256')) out.push(found('pkce', 'ok', `S256 among ${methods.join(', ')}`));
+  else if (!methods) out.push(found('pkce', 'warn', 'code_challenge_methods_supported not advertised', 'the SDK sends S256; check that the client requires PKCE'));
+  else out.push(found('pkce', 'fail', `only ${methods.join(', ')}`, 'the provider must support PKCE S256'));
+}
+
+/**
+ * CORS on the token endpoint for the app's origin (Fetch Standard §3.2). The SDK's token request is a CORS-safelisted
+ * form POST, so browsers send it without a preflight and read `Access-Control-Allow-Origin` on its answer: the doctor
+ * sends the same POST with a code that cannot be valid, so nothing is redeemed.
+ * @see https://fetch.spec.whatwg.org/#http-cors-protocol
+ */
+async function cors(c: ResolvedConfig, doc: AuthorizationServer, origin: string, out: Finding[]) {
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: 'connect-pkce-doctor-not-a-code',
+    redirect_uri: c.redirectUri,
+    client_id: c.clientId,
+    code_verifier: generateRandomCodeVerifier(),
+  });
+  let response: Response;
+  try {
+    response = await fetch(doc.token_endpoint as string, {
+      method: 'POST',
+      headers: { Origin: origin, Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+      signal: AbortSignal.timeout(c.requestTimeout),
+    });
+  } catch (e) {
+    out.push(found('cors', 'fail', `the token endpoint cannot be reached: ${reason(e)}`));
+    return;
+  }
+  const allowed = response.headers.get('access-control-allow-origin');
+  const error = await response
+    .json()
+    .then((j: { error?: unknown }) => j?.error)
+    .catch(() => undefined);
+  if (error === 'invalid_client')
+    out.push(found('cors', 'fail', `the token endpoint does not know client ${c.clientId} (invalid_client)`, 'check --client-id'));
+  else if (allowed === origin || allowed === '*')
+    out.push(found('cors', 'ok', `the token endpoint allows ${origin} (Access-Control-Allow-Origin: ${allowed})`));
+  else
+    out.push(
+      found(
+        'cors',
+        'fail',
+        `the token endpoint does not allow ${origin} (Access-Control-Allow-Origin: ${allowed ?? 'none'}); the browser will block the code exchange`,
+        `add ${origin} to the client's allowed CORS origins (AllowedCorsOrigins); ${PROPAGATION}`,
+      ),
+    );
+}
+
+/** The silent request's answer, kept for the framing check. */
+interface Probe {
+  uri: string;
+  response: Response;
+  back: boolean;
+}
+
+/**
+ * Whether a redirect URI is registered: the SDK's own `prompt=none` authorization request (PKCE S256, the tenant's
+ * `acr_values`), not followed. A registered URI gets a redirect back to it (without a provider session,
+ * `error=login_required`); an unregistered one gets the provider's error page, which in the hidden iframe never
+ * answers (OpenID Connect Core §3.1.2.6; RFC 6749 §4.1.2.1 forbids redirecting to an unverified URI).
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
+ */
+async function redirectUri(c: ResolvedConfig, doc: AuthorizationServer, uri: string, what: string, out: Finding[]) {
+  const { url } = await createAuthorizationRequest(doc, c, { redirectUri: uri, prompt: 'none' });
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(c.requestTimeout) });
+  } catch (e) {
+    out.push(found(what, 'fail', `the authorization endpoint cannot be reached: ${reason(e)}`));
+    return undefined;
+  }
+  const location = response.headers.get('location');
+  const to = location ? new URL(location, url) : undefined;
+  const registered = new URL(uri);
+  const back = !!to && to.origin + to.pathname === registered.origin + registered.pathname;
+  const fix = `register ${uri} exactly as a redirect URI of client ${c.clientId} (RedirectUris); ${PROPAGATION}`;
+  if (!back) {
+    const answer = to ? `a redirect to ${to.origin}${to.pathname}` : `HTTP ${response.status} ${response.headers.get('content-type')?.split(';')[0] ?? ''}`.trim();
+    out.push(found(what, 'fail', `${uri} is not accepted: a prompt=none request got ${answer} instead of a redirect back`, fix));
+  } else {
+    const error = to?.searchParams.get('error');
+    if (!error || SESSION_ERRORS.test(error))
+      out.push(found(what, 'ok', `${uri} is registered: prompt=none came back${error ? ` with error=${error}` : ' with a code'}`));
+    else
+      out.push(
+        found(what, 'warn', `${uri} is registered, but prompt=none came back with error=${error}`, to?.searchParams.get('error_description') ?? 'see the provider\'s logs'),
+      );
+  }
+  return { uri, response, back };
+}
+
+/** The framing rules of a response: X-Frame-Options, and CSP `frame-ancestors` (CSP Level 3 §6.4.2). */
+function framingOf(response: Response): string | undefined {
+  const xfo = response.headers.get('x-frame-options');
+  const ancestors = /frame-ancestors[^;]*/i.exec(response.headers.get('content-security-policy') ?? '')?.[0];
+  return [xfo && `X-Frame-Options: ${xfo}`, ancestors].filter(Boolean).join(', ') || undefined;
+}
+
+/**
+ * Framing on the authorization endpoint, for the silent request: the hidden iframe works only while the provider
+ * answers it with a redirect; a page there (error or login) is refused by its framing headers, or simply never posts
+ * back, and the SDK ends in `timeout`.
+ * @see https://www.rfc-editor.org/rfc/rfc7034
+ */
+function framing(probe: Probe, out: Finding[]) {
+  const rules = framingOf(probe.response);
+  if (probe.back && !rules) out.push(found('framing', 'ok', 'the silent request is answered by a redirect, so the iframe comes back'));
+  else if (probe.back)
+    out.push(found('framing', 'warn', `the redirect back carries ${rules}`, 'if renewals time out in the browser, ask why the redirect denies framing'));
+  else
+    out.push(
+      found(
+        'framing',
+        'fail',
+        `the silent request gets a page${rules ? ` that cannot be framed (${rules})` : ''}: in the hidden iframe the SDK waits until its timeout`,
+        'see silent_redirect_uri (or redirect_uri) above',
+      ),
+    );
+}
+
+/** Runs every check in order; later checks that need the discovery document are left out when it failed. */
+export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
+  const out: Finding[] = [];
+  let c: ResolvedConfig;
+  try {
+    c = resolveConfig({ ...o, storage: 'memory', shareAcrossTabs: false });
+  } catch (e) {
+    return [found('options', 'fail', reason(e))];
+  }
+  const doc = await discovery(c, out);
+  if (!doc) return out;
+  metadata(doc, out);
+  if (!doc.authorization_endpoint || !doc.token_endpoint) return out;
+  let origin = new URL(c.redirectUri).origin;
+  try {
+    if (o.origin !== undefined) origin = new URL(o.origin).origin;
+  } catch {
+    return [...out, found('options', 'fail', `--origin ${o.origin} is no URL`, 'pass the app origin, e.g. https://app.example.com')];
+  }
+  await cors(c, doc, origin, out);
+  const login = await redirectUri(c, doc, c.redirectUri, 'redirect_uri', out);
+  const silent =
+    c.silentRedirectUri !== c.redirectUri ? await redirectUri(c, doc, c.silentRedirectUri, 'silent_redirect_uri', out) : login;
+  if (silent) framing(silent, out);
+  return out;
+}

@@ -1,0 +1,180 @@
+// @vitest-environment node
+// `connect-pkce doctor` against the embedded CONNECT-like provider (examples/demo/provider.ts) over plain http on
+// loopback, with one correctly registered client and deliberately misconfigured ones (issue 11).
+import { execFile } from 'node:child_process';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mountAt } from '../../examples/demo/identityserver.js';
+import { type ConnectLikeProviderOptions, createConnectLikeProvider } from '../../examples/demo/provider.js';
+import { runDoctor } from '../../src/doctor/checks.js';
+import { main } from '../../src/doctor/cli.js';
+
+const CLIENT = 'doctor-client';
+const APP = 'https://app.example';
+const REDIRECT = `${APP}/callback`;
+const SILENT = `${APP}/silent-renew.html`;
+
+const servers: { close(): void; closeAllConnections(): void }[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) {
+    s.close();
+    s.closeAllConnections();
+  }
+});
+
+/**
+ * Serves a provider on `http://<host>:<port>` and returns its address as `http://127.0.0.1:<port>`. With `host`
+ * other than 127.0.0.1 the provider's issuer names another host than the one it is reached at: an issuer mismatch.
+ * With `identityServer` it is IdentityServer-shaped and mounted at `/identity`, like CONNECT's.
+ */
+async function provider(o: Partial<ConnectLikeProviderOptions> & { host?: string } = {}): Promise<string> {
+  const base = o.identityServer ? '/identity' : '';
+  let handler: RequestListener = (_req, res) => res.writeHead(503).end();
+  const server = createServer((req, res) => handler(req, res));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const p = await createConnectLikeProvider({
+    issuer: `http://${o.host ?? '127.0.0.1'}:${port}${base}`,
+    clientId: CLIENT,
+    redirectUris: [REDIRECT, SILENT],
+    basePath: base || undefined,
+    ...o,
+  });
+  handler = base ? mountAt(base, p.callback()) : p.callback();
+  return `http://127.0.0.1:${port}${base}`;
+}
+
+/** The doctor's command line for a client of the provider at `authority`. */
+const args = (authority: string, more: string[] = []) => [
+  'doctor',
+  '--authority',
+  authority,
+  '--client-id',
+  CLIENT,
+  '--redirect-uri',
+  REDIRECT,
+  '--silent-redirect-uri',
+  SILENT,
+  '--origin',
+  APP,
+  '--tenant',
+  't-123',
+  ...more,
+];
+
+/** Runs the command as a user would, and returns its exit code and output. */
+async function doctor(argv: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const code = await main(argv, (l) => lines.push(l));
+  return { code, out: lines.join('\n') };
+}
+
+/** The verdict of each check, by name. */
+async function verdicts(authority: string, more: string[] = []) {
+  const cli = await doctor(args(authority, more));
+  const lines = cli.out.split('\n').filter((l) => /^(ok|WARN|FAIL|skip) /.test(l));
+  return { ...cli, by: Object.fromEntries(lines.map((l) => [l.split(/\s+/)[1], l.split(/\s+/)[0]])) };
+}
+
+describe('connect-pkce doctor', () => {
+  it('passes a correctly registered client, exit code 0', async () => {
+    const { code, by, out } = await verdicts(await provider());
+    expect(by).toEqual({
+      discovery: 'ok',
+      issuer: 'ok',
+      endpoints: 'ok',
+      end_session: 'ok',
+      pkce: 'ok',
+      cors: 'ok',
+      redirect_uri: 'ok',
+      silent_redirect_uri: 'ok',
+      framing: 'ok',
+    });
+    expect(out).toContain('error=login_required');
+    expect(out).toContain('No problem found.');
+    expect(code).toBe(0);
+  });
+
+  it('finds an unregistered silent redirect URI: the error page the hidden iframe would never leave', async () => {
+    const { code, by, out } = await verdicts(await provider({ redirectUris: [REDIRECT] }));
+    expect(by).toMatchObject({ redirect_uri: 'ok', silent_redirect_uri: 'FAIL', framing: 'FAIL' });
+    expect(out).toContain(`${SILENT} is not accepted: a prompt=none request got HTTP 400`);
+    expect(out).toContain(`fix: register ${SILENT} exactly as a redirect URI of client ${CLIENT}`);
+    expect(out).toContain('up to an hour');
+    expect(code).toBe(1);
+  });
+
+  it('against an IdentityServer-shaped provider, names the unframeable error page the silent iframe would get', async () => {
+    const authority = await provider({ identityServer: { iss: 'success' }, redirectUris: [REDIRECT] });
+    const { code, by, out } = await verdicts(authority);
+    expect(by).toMatchObject({ discovery: 'ok', issuer: 'ok', cors: 'ok', redirect_uri: 'ok', silent_redirect_uri: 'FAIL' });
+    expect(out).toContain(`authorization ${authority}/connect/authorize, token ${authority}/connect/token`);
+    expect(out).toContain("cannot be framed (X-Frame-Options: SAMEORIGIN, frame-ancestors 'none')");
+    expect(code).toBe(1);
+    const fixed = await verdicts(await provider({ identityServer: { iss: 'success' } }));
+    expect(fixed.code).toBe(0);
+  });
+
+  it('finds a token endpoint that does not allow the app origin (CORS)', async () => {
+    const { code, by, out } = await verdicts(await provider({ corsOrigins: ['https://other.example'] }));
+    expect(by).toMatchObject({ cors: 'FAIL', redirect_uri: 'ok', silent_redirect_uri: 'ok' });
+    expect(out).toContain(`the token endpoint does not allow ${APP} (Access-Control-Allow-Origin: none)`);
+    expect(out).toContain(`fix: add ${APP} to the client's allowed CORS origins`);
+    expect(code).toBe(1);
+  });
+
+  it('finds an issuer that is not the authority, and gives the option value that fixes it', async () => {
+    const authority = await provider({ host: 'localhost' });
+    const issuer = authority.replace('127.0.0.1', 'localhost');
+    const { code, by, out } = await verdicts(authority);
+    expect(by).toMatchObject({ discovery: 'ok', issuer: 'FAIL', cors: 'ok', redirect_uri: 'ok' });
+    expect(out).toContain(`the provider's issuer is "${issuer}", not the authority "${authority}/"`);
+    expect(out).toContain(`fix: set issuer: "${issuer}" in the client options`);
+    expect(code).toBe(1);
+
+    // With that option everything passes; a wrong one fails again.
+    expect((await verdicts(authority, ['--issuer', issuer])).code).toBe(0);
+    const wrong = await verdicts(authority, ['--issuer', 'https://elsewhere.example']);
+    expect(wrong.by.issuer).toBe('FAIL');
+    expect(wrong.out).toContain('not the "issuer" option "https://elsewhere.example/"');
+  });
+
+  it('finds an unknown client', async () => {
+    const authority = await provider();
+    const findings = await runDoctor({ authority, clientId: 'nobody', redirectUri: REDIRECT, origin: APP });
+    expect(findings.find((f) => f.check === 'cors')).toMatchObject({ verdict: 'fail', fix: 'check --client-id' });
+    expect(findings.find((f) => f.check === 'redirect_uri')).toMatchObject({ verdict: 'fail' });
+  });
+
+  it('says when discovery cannot be reached, and checks nothing further', async () => {
+    const authority = await provider();
+    const { code, out } = await doctor(args(`${authority}/nowhere`));
+    expect(out).toMatch(/^FAIL discovery .*\/nowhere\/\.well-known\/openid-configuration is no discovery document: HTTP 404/);
+    expect(out).toContain('fix: check --region or --authority');
+    expect(out).not.toContain('cors');
+    expect(code).toBe(1);
+  });
+
+  it('ships as the package command (dist/cli.mjs, built by npm run build), with the exit code', async () => {
+    const bin = fileURLToPath(new URL('../../dist/cli.mjs', import.meta.url));
+    const authority = await provider({ redirectUris: [REDIRECT] });
+    const run = promisify(execFile)(process.execPath, [bin, ...args(authority)]);
+    await expect(run).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining(`FAIL silent_redirect_uri ${SILENT}`) });
+  });
+
+  it.each([
+    [['doctor', '--client-id', CLIENT, '--redirect-uri', REDIRECT], /--region or --authority/],
+    [['doctor', '--region', 'mars', '--client-id', CLIENT, '--redirect-uri', REDIRECT], /unknown CONNECT region "mars"/],
+    [['doctor', '--region', 'uswe', '--redirect-uri', REDIRECT], /--client-id and --redirect-uri are required/],
+    [['check', '--region', 'uswe'], /the only command is "doctor"/],
+  ])('refuses bad arguments with the usage and exit code 2: %j', async (argv, message) => {
+    const { code, out } = await doctor(argv);
+    expect(out).toMatch(message);
+    expect(out).toContain('Usage: connect-pkce doctor');
+    expect(code).toBe(2);
+  });
+});
