@@ -30,8 +30,19 @@ export interface WorldOptions extends Omit<ProviderOptions, 'redirectUris' | 'po
 /** The pages the SDK may be sent back to; all registered exactly, as CONNECT requires. */
 const REDIRECT_PAGES = ['/app.html', '/app-iife.html', '/app-csp.html', '/silent-renew.html', '/silent-renew-csp.html', '/never.html'];
 
-export async function startWorld(o: WorldOptions = {}): Promise<World> {
-  const [app, browser] = await Promise.all([startAppServer(o.appServer), launchBrowser(o)]);
+/** The provider and the app server of a world, with no browser: the cross-engine suite brings its own. */
+export interface Servers {
+  app: AppServer;
+  idp: ProviderHandle;
+  /** The client options every app page gets (`window.E2E_CONFIG.client`). */
+  client: Record<string, unknown>;
+  /** Sets client options for pages loaded from now on. */
+  configure(overrides: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+export async function startServers(o: Omit<WorldOptions, keyof BrowserOptions> = {}): Promise<Servers> {
+  const app = await startAppServer(o.appServer);
   const idp = await startProvider({
     ...o,
     redirectUris: REDIRECT_PAGES.map((p) => app.origin + p),
@@ -48,15 +59,33 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     tenantId: 't-123',
     ...o.client,
   };
+  const servers: Servers = {
+    app,
+    idp,
+    client: base,
+    configure(overrides) {
+      servers.client = { ...base, ...overrides };
+      app.setConfig({ client: servers.client });
+    },
+    close: async () => {
+      await Promise.all([idp.close(), app.close()]);
+    },
+  };
+  servers.configure({});
+  return servers;
+}
+
+export async function startWorld(o: WorldOptions = {}): Promise<World> {
+  const [servers, browser] = await Promise.all([startServers(o), launchBrowser(o)]);
+  const { app, idp } = servers;
   const world: World = {
     app,
     idp,
     browser,
-    client: base,
-    configure(overrides) {
-      world.client = { ...base, ...overrides };
-      app.setConfig({ client: world.client });
+    get client() {
+      return servers.client;
     },
+    configure: (overrides) => servers.configure(overrides),
     async open(path = '/app.html', page) {
       const p = page ?? (await browser.newPage());
       await p.goto(app.origin + path);
@@ -75,9 +104,8 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       world.configure({});
     },
     async close() {
-      await Promise.all([browser.close(), idp.close(), app.close()]);
+      await Promise.all([browser.close(), servers.close()]);
     },
   };
-  world.configure({});
   return world;
 }
