@@ -1,6 +1,13 @@
 // An ES-module app: signs in with connect-pkce, shows the user, the token's countdown and every SDK event, and calls
 // an API. Written for a strict CSP (no inline code) and Trusted Types: text goes in with textContent only.
-import { connectApiUrl, createAuthClient, createAuthorizedFetch, createConnectClient } from 'connect-pkce';
+import {
+  connectApiUrl,
+  createAuthClient,
+  createAuthorizedFetch,
+  createConnectClient,
+  loginWithPopup,
+  renewWithPopup,
+} from 'connect-pkce';
 import { connect, demo } from './config.js';
 
 const useConnect = Boolean(connect.region && connect.tenantId && connect.clientId);
@@ -25,13 +32,12 @@ const auth = useConnect
       renewBeforeExpiry: demo.renewBeforeExpiry,
       ...uris,
     });
-// fetch with the bearer token: a separate export, so apps that never call an API do not ship it. (CONNECT clients
-// also have it as auth.fetch.)
-const api = createAuthorizedFetch(auth);
-
 // The same URL shape on both: CONNECT's region host, or the demo server (this page's origin).
 const tenantId = useConnect ? connect.tenantId : demo.tenantId;
 const apiUrl = connectApiUrl({ ...(useConnect ? { region: connect.region } : { host: location.origin }), tenantId }, 'Namespaces');
+// fetch with the bearer token, sent to the API's origin only: a separate export, so apps that never call an API do
+// not ship it. (CONNECT clients also have it as auth.fetch.)
+const api = createAuthorizedFetch(auth, { origins: [new URL(apiUrl).origin] });
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, text, attrs = {}) => Object.assign(document.createElement(tag), { textContent: text }, attrs);
@@ -83,6 +89,33 @@ auth.on('token', (s) => {
 auth.on('expiring', (s) => log('expiring', `access token expires in ${secondsLeft(s)} s: renewing in the background`));
 auth.on('expired', () => log('expired', 'the access token ran out'));
 auth.on('renewError', (e) => log('renewError', `${e.code}: ${e.message}`));
+// Whether the hidden iframe can renew here: learnt right after a login (one prompt=none request).
+const silentText = {
+  refresh_token: 'with the refresh token',
+  iframe: 'in the hidden iframe',
+  unavailable: 'not possible (this browser keeps the provider’s cookies from the iframe): “Continue session” will ask you',
+  unknown: 'not known yet',
+};
+const showSilent = (v) => {
+  $('silent-renewal').textContent = silentText[v];
+  document.body.dataset.silentRenewal = v;
+};
+showSilent(auth.silentRenewal);
+auth.on('silentRenewal', (v) => {
+  log('silentRenewal', silentText[v]);
+  showSilent(v);
+});
+// No silent way to renew: offer a click while the token still works. The popup keeps this page and its state.
+auth.on('interactionRequired', ({ error, timeLeft }) => {
+  log('interactionRequired', `${error.code}: ${Math.round(timeLeft / 1000)} s left to continue the session`);
+  $('continue').hidden = false;
+});
+$('continue').addEventListener('click', () =>
+  renewWithPopup(auth).then(() => {
+    $('continue').hidden = true;
+  }, failed('continue session')),
+);
+$('login-popup').addEventListener('click', () => loginWithPopup(auth).catch(failed('popup login')));
 auth.on('logout', () => {
   log('logout', 'session cleared');
   render(null);

@@ -176,4 +176,36 @@ describe.each(selectedEngines())('in %s', (engine) => {
     expect(await userinfoStatus(await accessToken(b))).toBe(200);
     console.info(`[e2e] ${engine} with ${STRICT[engine]}: renewal answered login_required after ${r.ms.toFixed(0)} ms`);
   });
+
+  test(`with ${STRICT[engine]}: learnt at login, told in time, and a click renews in a popup past the expiry, page kept`, async () => {
+    // 8 s tokens, renewal window clamped to the last 4 s.
+    s.configure({ detectSilentRenewal: true, renewBeforeExpiry: 6 });
+    const b = await launch(true);
+    await openApp(b);
+    await login(b);
+    await b.evaluate(() => {
+      document.body.dataset.mark = 'still here';
+    });
+    // The probe right after the login: the iframe cannot see the provider session in this browser.
+    await b.waitFor(() => window.auth.silentRenewal === 'unavailable', []);
+    const firstToken = await accessToken(b);
+    const firstExpiry = await b.evaluate(() => window.auth.getSession().then((x) => x?.expiresAt ?? 0));
+    // Told while the token still works, with the time left.
+    await b.waitFor(() => window.events.some((e) => e.type === 'interactionRequired'), []);
+    const timeLeft = await b.evaluate(() => window.events.find((e) => e.type === 'interactionRequired')?.timeLeft ?? 0);
+    expect(timeLeft).toBeGreaterThan(0);
+    // The user clicks "Continue session": the provider session is alive, so the popup answers and closes by itself.
+    await b.click('#continue');
+    await b.waitFor(() => !!window.popupResult, []);
+    expect(await b.evaluate(() => window.popupResult)).toBe('renewed');
+    // Past the first token's expiry the app still works, on the renewed token, in the same page.
+    await b.waitFor((until) => Date.now() > until, [firstExpiry]);
+    const renewed = await b.evaluate(() => window.auth.getAccessToken());
+    expect(renewed).not.toBe(firstToken);
+    expect(await userinfoStatus(renewed)).toBe(200);
+    expect(await b.evaluate(() => document.body.dataset.mark)).toBe('still here');
+    // One prompt=none request (the probe): no iframe retries, no redirect.
+    expect(silentRequests()).toBe(1);
+    expect(s.idp.count('authorize')).toBe(3);
+  });
 });

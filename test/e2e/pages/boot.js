@@ -9,8 +9,21 @@ window.boot = async (sdk) => {
   window.sdk = sdk;
   const auth = sdk.createAuthClient(options);
   window.auth = auth;
-  for (const type of ['token', 'logout', 'expiring', 'expired', 'renewError'])
-    auth.on(type, (v) => window.events.push({ type, at: Date.now(), code: v?.code, token: v?.accessToken }));
+  for (const type of ['token', 'logout', 'expiring', 'expired', 'renewError', 'interactionRequired', 'silentRenewal'])
+    auth.on(type, (v) =>
+      window.events.push({ type, at: Date.now(), code: v?.code ?? v?.error?.code, token: v?.accessToken, timeLeft: v?.timeLeft }),
+    );
+  // The "Continue session" button an app shows on interactionRequired: a click renews in a popup.
+  const button = document.createElement('button');
+  button.id = 'continue';
+  button.textContent = 'Continue session';
+  button.onclick = () => {
+    window.popupResult = sdk.renewWithPopup(auth).then(
+      () => 'renewed',
+      (e) => e.code,
+    );
+  };
+  document.body.append(button);
   try {
     // Tests that tamper with a callback set e2e.hold and hand the altered URL to handleRedirectCallback.
     if (auth.isCallback() && !sessionStorage.getItem('e2e.hold')) window.callbackResult = await auth.handleRedirectCallback();
