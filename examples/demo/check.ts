@@ -109,8 +109,8 @@ export async function runCheck(o: CheckOptions = {}): Promise<boolean> {
     if (!demo || !context) return summary();
 
     const problems: string[] = [];
-    const spa = await exampleFlow(demo, context, 'spa', problems, { renewal: true, logout: true }, group());
-    const tag = await exampleFlow(demo, context, 'script-tag', problems, { renewal: false, logout: false }, group());
+    const spa = await exampleFlow(demo, context, 'spa', problems, { renewal: true, logout: true, popup: true }, group());
+    const tag = await exampleFlow(demo, context, 'script-tag', problems, { renewal: false, logout: false, popup: false }, group());
     await group()('pages ran under the strict CSP without errors', async () => {
       expect(spa && tag, 'not every step above ran');
       const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
@@ -144,7 +144,7 @@ async function exampleFlow(
   context: BrowserContext,
   name: string,
   problems: string[],
-  o: { renewal: boolean; logout: boolean },
+  o: { renewal: boolean; logout: boolean; popup: boolean },
   step: StepRunner,
 ): Promise<boolean> {
   const page = await context.newPage();
@@ -182,9 +182,15 @@ async function exampleFlow(
         await tokenEvents.nth(1).waitFor({ state: 'attached' });
         const renewed = suffix(await tokenEvents.first().textContent());
         expect(first && renewed && renewed !== first, 'the renewal did not announce a new token');
+        // The token's own events (the list also shows what the SDK learnt about silent renewal here).
         const types = await page
           .locator('#events [data-event]')
-          .evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.event).reverse());
+          .evaluateAll((items) =>
+            items
+              .map((i) => (i as HTMLElement).dataset.event)
+              .filter((t) => t === 'token' || t === 'expiring' || t === 'expired' || t === 'renewError')
+              .reverse(),
+          );
         expect(types.join(' ') === 'token expiring token', `unexpected events: ${types.join(', ')}`);
         return 'events: token, expiring, token (new access token)';
       })) && ok;
@@ -209,6 +215,27 @@ async function exampleFlow(
         await page.locator('body[data-state="signed-out"][data-ready="1"]').waitFor({ state: 'attached' });
         // The next example's login proves the provider session ended: its login form must show again.
         return 'signed out, back on the page';
+      })) && ok;
+
+  if (o.popup)
+    ok =
+      (await step(`${name}: log in in a popup, the page kept`, async () => {
+        // A reload or navigation of the page would drop this mark.
+        await page.evaluate(() => {
+          document.body.dataset.kept = 'yes';
+        });
+        const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#login-popup')]);
+        await popup.waitForURL((u) => u.origin === demo.issuer);
+        await popup.fill('input[name="login"]', USER);
+        await popup.fill('input[name="password"]', PASSWORD);
+        await Promise.all([popup.waitForEvent('close'), popup.click('button[type="submit"]')]);
+        await page.locator('body[data-state="signed-in"]').waitFor({ state: 'attached' });
+        expect((await page.getAttribute('body', 'data-kept')) === 'yes', 'the page was reloaded');
+        // Signed out again, so that the next example's login shows the provider's form.
+        await Promise.all([page.waitForURL((u) => u.origin === demo.issuer, { waitUntil: 'commit' }), page.click('#logout')]);
+        await page.waitForURL((u) => u.href.startsWith(url));
+        await page.locator('body[data-state="signed-out"][data-ready="1"]').waitFor({ state: 'attached' });
+        return 'signed in through the popup, no reload; signed out again';
       })) && ok;
 
   await page.close();

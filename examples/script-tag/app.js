@@ -9,9 +9,10 @@
   const auth = useConnect
     ? ConnectPkce.createConnectClient({ ...connect, ...uris })
     : ConnectPkce.createAuthClient({ ...demo, scope: 'openid profile ocsapi', ...uris });
-  const api = ConnectPkce.createAuthorizedFetch(auth); // fetch with the bearer token (CONNECT clients: auth.fetch)
   const where = useConnect ? { region: connect.region } : { host: location.origin };
   const apiUrl = ConnectPkce.connectApiUrl({ ...where, tenantId: (useConnect ? connect : demo).tenantId }, 'Namespaces');
+  // fetch with the bearer token, for the API's origin only (CONNECT clients: auth.fetch)
+  const api = ConnectPkce.createAuthorizedFetch(auth, { origins: [new URL(apiUrl).origin] });
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, text) => Object.assign(document.createElement(tag), { textContent: text });
