@@ -72,7 +72,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
    * login, a renewal, storage or another tab, so no late answer can undo a logout or an account switch.
    */
   const commit = async (s: StoredSession, fromTab = false): Promise<boolean> => {
-    if (s === current || signedOut.refuses(s) || newerSession(current, s) !== s) return false;
+    if (s === current) return false;
+    const refused = signedOut.refuses(s) ? 'signed-out' : newerSession(current, s) !== s ? 'older' : '';
+    if (refused) {
+      c.log({ step: 'session', refused, fromTab });
+      return false;
+    }
     current = s;
     arrived();
     await save(s);
@@ -172,12 +177,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (peer && peer !== seen && (peer.receivedAt >= calledAt || (newerSession(seen, peer) === peer && fresh(peer)))) {
         await commit(peer, true);
         // Taken, or the same session arrived meanwhile as a broadcast: either way it is the current one now.
-        if (current && newerSession(current, peer) === current) return current;
+        if (current && newerSession(current, peer) === current) {
+          c.log({ step: 'renew', joined: true });
+          return current;
+        }
       }
       if (!current && signedOut.marked) throw new AuthError('login_required', 'Signed out: only login() signs in again');
       if (abort.signal.aborted) throw disposed();
+      c.log({ step: 'renew', path: path(), waited });
       const s = await renewOnce(await metadata(), c, current, abort.signal, newLogin(calledAt), verdict);
       if (abort.signal.aborted) throw disposed();
+      c.log({ step: 'renewed', path: path(), expiresIn: Math.round((s.expiresAt - s.receivedAt) / 1000) });
       if (await commit(s)) return s;
       // Not taken: a logout, or a newer login or session, came while it ran. The user's last action wins.
       if (current) return current;
@@ -189,6 +199,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const err = abort.signal.aborted ? disposed() : toAuthError(e);
       // Only a failure for the session still in use holds its renewals back.
       if (current === seen) failures.failed(seen, err);
+      const retryAt = failures.retryAt(seen);
+      c.log({ step: 'renewFailed', code: err.code, ...(retryAt === Infinity ? { held: true } : { retryIn: retryAt - Date.now() }) });
       notePath();
       events.emit('renewError', err);
       // The user can still continue the session while its token works: tell the app in time.
@@ -211,6 +223,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     // Right after a login the provider session is alive: the moment to learn whether the iframe can see it.
     if (!prev && c.detectSilentRenewal && !s.refreshToken && verdict.get() !== 'iframe')
       void probeIframe(await metadata(), c, abort.signal).then((v) => {
+        c.log({ step: 'probe', verdict: v ?? 'unknown' });
         if (v) verdict.set(v);
         notePath();
       }, notePath);
@@ -246,6 +259,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         redirectUri: c.redirectUri,
       });
       await transactions.save(state, tx);
+      c.log({ step: 'login', prompt: o.prompt });
       location.assign(url.href);
     },
 
@@ -259,11 +273,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         const [state, tx] = await takeTransaction(transactions, params);
         ours = true;
         const s = await completeResponse(params, state, tx, null);
+        c.log({ step: 'callback', outcome: 'session' });
         // Handed back as the app wrote it; checked at login, and again here in case the stored copy was altered.
         const { returnTo } = tx;
         const safe = returnTo && new URL(returnTo, location.href).origin === location.origin;
         return { session: publicSession(s), returnTo: safe ? returnTo : undefined };
       } catch (e) {
+        c.log({ step: 'callback', outcome: (e as AuthError).code });
         throw abort.signal.aborted ? disposed() : e;
       } finally {
         // Only a response to one of our logins is removed: an app's own `code` or `state` parameters stay.
@@ -334,6 +350,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const server = await metadata().catch(() => undefined);
       if (server && s?.refreshToken) await revokeRefreshToken(server, c, s.refreshToken);
       const endpoint = server?.end_session_endpoint;
+      c.log({ step: 'logout', revoke: !!s?.refreshToken, endSession: endpoint ? c.logoutMethod : 'none' });
       if (!endpoint) {
         if (returnTo) location.assign(returnTo);
         return;

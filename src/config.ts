@@ -1,5 +1,6 @@
 import type { AuthorizationServer } from 'oauth4webapi';
 import { AuthError } from './errors.js';
+import type { Logger } from './log.js';
 import type { SessionStore, StorageOption } from './storage.js';
 
 /** Options of {@link createAuthClient}. Only `authority`, `clientId` and `redirectUri` are required. */
@@ -57,6 +58,12 @@ export interface AuthClientOptions {
    */
   detectSilentRenewal?: boolean | undefined;
   /**
+   * Receives the SDK's debug log: each step of login, callback, renewal (which path, why it failed, what holds the
+   * next attempt), tab hand-overs and logout, as structured entries with no secret in them. Off by default; pass
+   * `consoleLogger` to see it in the console.
+   */
+  logger?: Logger | undefined;
+  /**
    * How `logout()` reaches the provider's end_session_endpoint. `'post'` (default) sends `id_token_hint` in a form
    * POST, out of every URL; `'get'` is for providers that refuse POST: it navigates with `client_id` and
    * `post_logout_redirect_uri` only (no token in the URL), so the provider may ask the user to confirm.
@@ -87,6 +94,8 @@ export interface ResolvedConfig {
   shareAcrossTabs: boolean;
   onSilentRenewFailure: 'event' | 'redirect' | 'restore';
   detectSilentRenewal: boolean;
+  /** The `logger` option, or a function that does nothing. */
+  log: Logger;
   logoutMethod: 'post' | 'get';
   clockTolerance: number;
   metadata?: AuthorizationServer | undefined;
@@ -223,6 +232,7 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
   )
     throw bad('"storage" must be "session", "local", "memory" or an object with get, set and remove');
   const params = checkParams('extraAuthorizationParams', o.extraAuthorizationParams);
+  if (o.logger !== undefined && typeof o.logger !== 'function') throw bad('"logger" must be a function');
   if (o.scope !== undefined && (typeof o.scope !== 'string' || !o.scope.trim())) throw bad('"scope" must be a non-empty string');
   const scope = o.scope ?? 'openid';
   if (o.tenantId !== undefined) {
@@ -251,6 +261,7 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
     shareAcrossTabs: oneOf('shareAcrossTabs', o.shareAcrossTabs, [true, false]),
     onSilentRenewFailure: oneOf('onSilentRenewFailure', o.onSilentRenewFailure, ['event', 'redirect', 'restore']),
     detectSilentRenewal: oneOf('detectSilentRenewal', o.detectSilentRenewal, [true, false]),
+    log: o.logger ?? (() => {}),
     logoutMethod: oneOf('logoutMethod', o.logoutMethod, ['post', 'get']),
     clockTolerance: number('clockTolerance', o.clockTolerance, 60, 0, 86_400),
     metadata: o.metadata,

@@ -7,7 +7,7 @@ export type SdkErrorCode =
   /**
    * The provider's discovery document names another issuer than the expected one (the authority, or the `issuer`
    * option). The message names both values and the option to set. Not transient: the configuration must change.
-   * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+   * (OpenID Connect Discovery 1.0 §4.3, https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation)
    */
   | 'issuer_mismatch'
   /** The callback's `state` matches no pending login (none, unknown, expired or already used). */

@@ -3,6 +3,7 @@ export { type AuthClient, createAuthClient, type LoginOptions, type LogoutOption
 export { AuthError, type AuthErrorCode, type ProviderErrorCode, type SdkErrorCode } from './errors.js';
 export type { AuthEventName, AuthEvents, Handler, InteractionRequired } from './events.js';
 export { type AuthorizedFetch, type AuthorizedFetchOptions, createAuthorizedFetch } from './fetch.js';
+export { consoleLogger, type LogEntry, type Logger, type LogStep } from './log.js';
 export { loginWithPopup, type PopupOptions, renewWithPopup } from './popup.js';
 export type { Session } from './session.js';
 export type { SilentRenewal } from './silent-renewal.js';

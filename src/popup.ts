@@ -72,6 +72,7 @@ async function run(inner: WithInternals[typeof INTERNALS], popup: Window, o: Pop
       prompt: renew ? undefined : o.prompt,
       loginHint: o.loginHint,
     });
+    inner.config.log({ step: 'login', prompt: renew ? undefined : o.prompt, popup: true });
     popup.location.href = url.href;
     const sentAt = Date.now();
     const params = await new Promise<URLSearchParams>((resolve, reject) => {
