@@ -191,8 +191,8 @@ describe.each(selectedEngines())('in %s', (engine) => {
     const firstToken = await accessToken(b);
     const firstExpiry = await b.evaluate(() => window.auth.getSession().then((x) => x?.expiresAt ?? 0));
     // Told while the token still works, with the time left.
-    await b.waitFor(() => window.events.some((e) => e.type === 'interactionRequired'), []);
-    const timeLeft = await b.evaluate(() => window.events.find((e) => e.type === 'interactionRequired')?.timeLeft ?? 0);
+    await b.waitFor(() => window.notices.some((e) => e.type === 'interactionRequired'), []);
+    const timeLeft = await b.evaluate(() => window.notices.find((e) => e.type === 'interactionRequired')?.timeLeft ?? 0);
     expect(timeLeft).toBeGreaterThan(0);
     // The user clicks "Continue session": the provider session is alive, so the popup answers and closes by itself.
     await b.click('#continue');

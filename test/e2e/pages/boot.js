@@ -9,10 +9,12 @@ window.boot = async (sdk) => {
   window.sdk = sdk;
   const auth = sdk.createAuthClient(options);
   window.auth = auth;
-  for (const type of ['token', 'logout', 'expiring', 'expired', 'renewError', 'interactionRequired', 'silentRenewal'])
-    auth.on(type, (v) =>
-      window.events.push({ type, at: Date.now(), code: v?.code ?? v?.error?.code, token: v?.accessToken, timeLeft: v?.timeLeft }),
-    );
+  for (const type of ['token', 'logout', 'expiring', 'expired', 'renewError'])
+    auth.on(type, (v) => window.events.push({ type, at: Date.now(), code: v?.code, token: v?.accessToken }));
+  // What the SDK tells about renewing in this browser, apart from the session's own events above.
+  window.notices = [];
+  auth.on('interactionRequired', (v) => window.notices.push({ type: 'interactionRequired', code: v.error.code, timeLeft: v.timeLeft }));
+  auth.on('silentRenewal', (v) => window.notices.push({ type: 'silentRenewal', value: v }));
   // The "Continue session" button an app shows on interactionRequired: a click renews in a popup.
   const button = document.createElement('button');
   button.id = 'continue';

@@ -5,7 +5,8 @@ declare global {
   interface Window {
     auth: Sdk.AuthClient;
     sdk: typeof Sdk;
-    events: { type: string; at: number; code?: string; token?: string; timeLeft?: number }[];
+    events: { type: string; at: number; code?: string; token?: string }[];
+    notices: { type: string; code?: string; timeLeft?: number; value?: string }[];
     popupResult?: Promise<string>;
     callbackResult?: { session: Sdk.Session; returnTo?: string };
     callbackError?: { code: string; message: string };
