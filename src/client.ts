@@ -40,7 +40,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const store = resolveStore(c.storage);
   const tabStore = webStore('session');
   const transactions = createTransactionStore(tabStore, `${c.key}:tx`);
-  const signedOut = signedOutMarker(c.key);
+  // One marker per client and authority: a logout ends the sessions of every scope and API this app holds.
+  const signedOut = signedOutMarker(`cpk:${c.clientId}@${c.authority}`);
   const failures = createFailureMemory();
   const verdict = iframeVerdict(c.authority);
   const abort = new AbortController();
@@ -81,6 +82,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     current = s;
     arrived();
     await save(s);
+    // A logout (or a newer session) while it was being written: it is not announced.
+    if (current !== s) return false;
     if (!fromTab) tabs?.publish(s);
     scheduler.check();
     events.emit('token', publicSession(s));
@@ -150,6 +153,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (next === fromTab) await save(next);
     }
     scheduler.check();
+    notePath();
   })();
 
   /** Whether a session's token is good for a while yet: not yet due for renewal. */
@@ -170,7 +174,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       // The newest session anywhere: ours, the stored one ('local' is shared), and every other tab's. A tab that
       // waited for the lock asks even when it knows no tab: the one that held the lock may just have renewed.
       const stored = await readStored();
-      const answer = (await tabs?.ask(waited ? 'handover' : 'known')) ?? null;
+      // So does a tab about to redeem a refresh token: another tab may have rotated it without this one knowing.
+      const answer = (await tabs?.ask(waited || current?.refreshToken ? 'handover' : 'known')) ?? null;
       const peer = newerSession(newerSession(current, stored), answer);
       // Join instead of renewing again when a session exists that was obtained after this call, or that is newer
       // than the caller's and not yet due for renewal (another tab renewed just before this one noticed).
@@ -220,6 +225,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const s = sameUser(prev, await exchangeCallback(await metadata(), c, params, state, tx, login, abort.signal));
     if (abort.signal.aborted) throw disposed();
     if (!(await commit(s))) throw new AuthError('login_required', 'A logout or another login in this app came first');
+    if (!prev) signedOut.loggedIn(s);
     // Right after a login the provider session is alive: the moment to learn whether the iframe can see it.
     if (!prev && c.detectSilentRenewal && !s.refreshToken && verdict.get() !== 'iframe')
       void probeIframe(await metadata(), c, abort.signal).then((v) => {
@@ -313,7 +319,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       } catch (e) {
         const err = e as AuthError;
         if (needsInteraction(err)) {
-          if (c.onSilentRenewFailure === 'restore') await client.restore();
+          // At most one restore per session: one that came back without a new session is not tried again.
+          const key = `${c.key}:restored`;
+          const tried = s ? `${s.loginId} ${s.receivedAt}` : '';
+          if (c.onSilentRenewFailure === 'restore' && tabStore.get(key) !== tried) {
+            tabStore.set(key, tried);
+            await client.restore();
+          }
           else if (c.onSilentRenewFailure === 'redirect' && redirectAllowed()) await client.login({ returnTo: location.href });
         }
         // A session still valid (inside the renewal window) is better than nothing.
@@ -346,7 +358,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       await ready;
       const s = current;
       // From here on no session from the login being ended is taken, whatever arrives meanwhile.
-      await clear(signedOut.mark());
+      await clear(signedOut.mark(undefined, s));
       const server = await metadata().catch(() => undefined);
       if (server && s?.refreshToken) await revokeRefreshToken(server, c, s.refreshToken);
       const endpoint = server?.end_session_endpoint;

@@ -261,7 +261,14 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
     shareAcrossTabs: oneOf('shareAcrossTabs', o.shareAcrossTabs, [true, false]),
     onSilentRenewFailure: oneOf('onSilentRenewFailure', o.onSilentRenewFailure, ['event', 'redirect', 'restore']),
     detectSilentRenewal: oneOf('detectSilentRenewal', o.detectSilentRenewal, [true, false]),
-    log: o.logger ?? (() => {}),
+    // A logger that throws must not break a login, a renewal or a logout.
+    log: (entry) => {
+      try {
+        o.logger?.(entry);
+      } catch {
+        // Ignored on purpose.
+      }
+    },
     logoutMethod: oneOf('logoutMethod', o.logoutMethod, ['post', 'get']),
     clockTolerance: number('clockTolerance', o.clockTolerance, 60, 0, 86_400),
     metadata: o.metadata,

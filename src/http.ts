@@ -8,7 +8,14 @@ import type { ResolvedConfig } from './config.js';
  */
 export const requestOptions = <M, B>(c: ResolvedConfig, signal?: AbortSignal): HttpRequestOptions<M, B> => ({
   signal: () => {
-    const timeout = AbortSignal.timeout(c.requestTimeout);
+    // AbortSignal.timeout arrived in Safari 16: Safari 15.4-15.6 gets the same from a controller and a timer.
+    const timeout = AbortSignal.timeout
+      ? AbortSignal.timeout(c.requestTimeout)
+      : (() => {
+          const ctl = new AbortController();
+          setTimeout(() => ctl.abort(new DOMException('The request timed out', 'TimeoutError')), c.requestTimeout);
+          return ctl.signal;
+        })();
     return signal && AbortSignal.any ? AbortSignal.any([timeout, signal]) : timeout;
   },
   [allowInsecureRequests]: c.insecure,

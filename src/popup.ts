@@ -49,7 +49,8 @@ export function renewWithPopup(client: AuthClient, options: PopupOptions = {}): 
 }
 
 function withPopup(client: AuthClient, o: PopupOptions, renew: boolean): Promise<Session> {
-  if (pending) {
+  // One popup at a time; one that is gone (closed, or cut off by COOP) does not hold a new click back.
+  if (pending && !pending.popup.closed) {
     pending.popup.focus();
     return pending.done;
   }
@@ -57,7 +58,7 @@ function withPopup(client: AuthClient, o: PopupOptions, renew: boolean): Promise
   const popup = window.open('', POPUP_NAME, o.features ?? 'popup,width=520,height=680');
   if (!popup) return Promise.reject(new AuthError('popup_blocked', 'The browser blocked the popup: open it from a click'));
   const done = run((client as unknown as WithInternals)[INTERNALS], popup, o, renew).finally(() => {
-    pending = undefined;
+    if (pending?.done === done) pending = undefined;
   });
   pending = { popup, done };
   return done;
@@ -76,21 +77,32 @@ async function run(inner: WithInternals[typeof INTERNALS], popup: Window, o: Pop
     popup.location.href = url.href;
     const sentAt = Date.now();
     const params = await new Promise<URLSearchParams>((resolve, reject) => {
-      channel.onmessage = ({ data }: MessageEvent) => {
+      const accept = (href: unknown) => {
         try {
-          const u = new URL(data?.type === SILENT_MESSAGE ? data.url : '');
+          const u = new URL(String(href));
           if (u.origin === location.origin && u.searchParams.get('state') === state) resolve(u.searchParams);
         } catch {
           // Not an answer.
         }
       };
+      channel.onmessage = ({ data }: MessageEvent) => data?.type === SILENT_MESSAGE && accept(data.url);
       const onAbort = () => reject(new AuthError('disposed', 'The client was disposed'));
+      if (inner.signal.aborted) onAbort();
       const timer = setTimeout(
         () => reject(new AuthError('timeout', 'The popup login did not complete in time')),
         o.timeout ?? 300_000,
       );
       const poll = setInterval(() => {
-        if (!popup.closed) return;
+        if (!popup.closed) {
+          // Back on this origin, its URL is readable: the answer even where the page there posted nothing (an app
+          // route as the redirect URI, a silent page whose script failed).
+          try {
+            accept(popup.location.href);
+          } catch {
+            // Still at the provider.
+          }
+          return;
+        }
         clearInterval(poll);
         if (Date.now() - sentAt > COOP_GRACE_MS) reject(new AuthError('popup_closed', 'The popup was closed before the login completed'));
       }, 250);

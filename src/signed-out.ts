@@ -12,10 +12,15 @@ import { webStore } from './storage.js';
 export interface SignedOut {
   /** Whether `s` belongs to a login made before the last logout. */
   refuses(s: LoginRef): boolean;
-  /** Whether the app was ever signed out here. */
+  /** Whether the last thing that happened here was a logout (no login completed since). */
   readonly marked: boolean;
-  /** Records a logout: now, or at the time another tab's logout message names. Returns its time. */
-  mark(at?: number): number;
+  /**
+   * Records a logout: now (and after the login being ended, even if the clock went back since it), or at the time
+   * another tab's logout message names. Returns its time.
+   */
+  mark(at?: number, ending?: LoginRef | null): number;
+  /** Records that a login completed: silent sign-in and `restore()` are allowed again. */
+  loggedIn(s: LoginRef): void;
   /** The time a new login made now gets: after the marker even if the clock went back since the logout. */
   loginTime(): number;
   /**
@@ -32,17 +37,19 @@ export function signedOutMarker(key: string): SignedOut {
   // logout message does.
   let known = 0;
   const at = () => Math.max(known, Number(store.get(name)) || 0);
+  const lastLogin = () => Number(store.get(`${name}:login`)) || 0;
   return {
     refuses: (s) => s.loginAt <= at(),
     get marked() {
-      return at() > 0;
+      return at() > lastLogin();
     },
-    mark(time) {
-      known = Math.max(at(), time ?? Math.max(Date.now(), at() + 1));
+    mark(time, ending) {
+      known = Math.max(at(), time ?? Math.max(Date.now(), at() + 1, (ending?.loginAt ?? 0) + 1));
       store.set(name, String(known));
       return known;
     },
     loginTime: () => Math.max(Date.now(), at() + 1),
+    loggedIn: (s) => store.set(`${name}:login`, String(Math.max(lastLogin(), s.loginAt))),
     watch(fn) {
       const onStorage = (e: Event) => (e as StorageEvent).key === name && fn();
       // Where a tab that was not running may have missed a logout: back from the bfcache, unfrozen, shown again.

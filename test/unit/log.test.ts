@@ -50,6 +50,16 @@ describe('logger', () => {
     expect(entries.at(-1)).toMatchObject({ step: 'renewFailed', code: 'login_required', held: true });
   });
 
+  it('a logger that throws breaks nothing: the login still navigates', async () => {
+    const client = w.client({
+      logger: () => {
+        throw new Error('broken logger');
+      },
+    });
+    await w.startLogin(client);
+    expect(w.nav).toHaveBeenCalledTimes(1);
+  });
+
   it('is checked: a logger that is not a function is invalid_config', () => {
     expect(() => w.client({ logger: 'console' as never })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });

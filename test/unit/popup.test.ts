@@ -120,6 +120,32 @@ describe('loginWithPopup()', () => {
     expect(await second).toEqual(await first);
   });
 
+  it('a popup that is gone does not hold a new click back', async () => {
+    const first = fakePopup();
+    const gone = w.client();
+    const abandoned = loginWithPopup(gone).catch((e) => e);
+    await vi.waitFor(() => expect(first.popup.href).toContain('state='));
+    first.popup.closed = true;
+    const second = fakePopup();
+    const again = loginWithPopup(w.client());
+    expect(second.open).toHaveBeenCalledTimes(2);
+    await answerPopup(second.popup);
+    await expect(again).resolves.toMatchObject({ accessToken: expect.any(String) });
+    gone.dispose();
+    expect(await abandoned).toMatchObject({ code: 'disposed' });
+  });
+
+  it('reads the answer from the popup itself once it is back on this origin (an app route as redirect URI)', async () => {
+    const { popup } = fakePopup();
+    const client = w.client();
+    const pending = loginWithPopup(client);
+    await vi.waitFor(() => expect(popup.href).toContain('state='));
+    // The page there posted nothing; its URL is readable.
+    const answer = w.provider.authorize(popup.href);
+    Object.defineProperty(vi.mocked(window.open).mock.results[0]!.value, 'location', { value: { href: answer } });
+    await expect(pending).resolves.toMatchObject({ accessToken: expect.any(String) });
+  });
+
   it("passes the provider's error through", async () => {
     const { popup } = fakePopup();
     const pending = loginWithPopup(w.client());

@@ -6,10 +6,12 @@ import { describe, expect, it, vi } from 'vitest';
 import type { StoredSession } from '../../src/session.js';
 import { silentFrame } from './support/browser.js';
 import { settle } from './support/faults.js';
+import { CLIENT_ID, ISSUER } from './support/fake-provider.js';
 import { SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
-const MARKER_KEY = `${SESSION_KEY}:signed-out`;
+// One marker per client and authority, whatever the scope: see 'every client of the app'.
+const MARKER_KEY = `cpk:${CLIENT_ID}@${ISSUER}/:signed-out`;
 
 /** A bare channel on the app's channel: sees every message, and can send any (another tab's SDK). */
 function otherTab() {
@@ -152,6 +154,43 @@ describe('a logout', () => {
     await expect(a.logout({ returnTo })).rejects.toMatchObject({ code: 'invalid_return_to' });
     expect(await a.getSession()).toEqual(session);
     expect(localStorage.getItem(MARKER_KEY)).toBeNull();
+  });
+});
+
+describe('a logout, further', () => {
+  it("reaches every client of the app, whatever its scope or tenant (one marker per client and authority)", async () => {
+    const api1 = w.client({ scope: 'openid api1' });
+    await w.signIn(api1);
+    const api2 = w.client({ scope: 'openid api2' });
+    await w.signIn(api2);
+    await api1.logout();
+    const back = w.client({ scope: 'openid api2' });
+    expect(await back.getSession()).toBeNull();
+  });
+
+  it('sticks even when the clock went back between the login and the logout', async () => {
+    const a = w.client();
+    await w.signIn(a);
+    const copy = sessionStorage.getItem(SESSION_KEY)!;
+    const now = Date.now();
+    vi.spyOn(Date, 'now').mockReturnValue(now - 600_000);
+    await a.logout();
+    vi.mocked(Date.now).mockRestore();
+    sessionStorage.setItem(SESSION_KEY, copy);
+    expect(await w.client().getSession()).toBeNull();
+  });
+
+  it('ends with the next login: then silent sign-in is allowed again', async () => {
+    const a = w.client({ automaticSilentRenew: false });
+    await w.signIn(a);
+    await a.logout();
+    await w.signIn(a);
+    // A new tab with no session of its own may sign in silently again.
+    sessionStorage.clear();
+    const fresh = w.client({ automaticSilentRenew: false });
+    const renewal = fresh.renew();
+    await w.answerSilentFrame();
+    await expect(renewal).resolves.toMatchObject({ accessToken: expect.any(String) });
   });
 });
 

@@ -106,6 +106,21 @@ describe('restore()', () => {
     expect(w.nav).not.toHaveBeenCalled();
   });
 
+  it("'restore' is tried once per session: a restore that brought no new session is not repeated", async () => {
+    const client = w.client({ onSilentRenewFailure: 'restore', automaticSilentRenew: false });
+    await w.signIn(client);
+    w.nav.mockClear();
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 3_600_000 - 30_000);
+    for (let i = 0; i < 2; i++) {
+      const pending = client.getAccessToken();
+      if (i === 0) await w.answerSilentFrame({ error: 'login_required' });
+      await pending.catch(() => {});
+      // A minute later the redirect guard would allow another: the session is the same, so no.
+      vi.mocked(Date.now).mockReturnValue(Date.now() + 61_000);
+    }
+    expect(w.nav).toHaveBeenCalledTimes(1);
+  });
+
   it("is what onSilentRenewFailure: 'restore' does when a renewal needs the user", async () => {
     const client = w.client({ onSilentRenewFailure: 'restore', automaticSilentRenew: false });
     const pending = client.getAccessToken();
