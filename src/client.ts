@@ -72,9 +72,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
    * announced to the app and (unless it came from there) to the other tabs. Every session passes here, from a
    * login, a renewal, storage or another tab, so no late answer can undo a logout or an account switch.
    */
+  /** Why `s` cannot be the session (from before the last logout, or not newer than the current one), or ''. */
+  const refusal = (s: StoredSession) => (signedOut.refuses(s) ? 'signed-out' : newerSession(current, s) !== s ? 'older' : '');
+
   const commit = async (s: StoredSession, fromTab = false): Promise<boolean> => {
     if (s === current) return false;
-    const refused = signedOut.refuses(s) ? 'signed-out' : newerSession(current, s) !== s ? 'older' : '';
+    const refused = refusal(s);
     if (refused) {
       c.log({ step: 'session', refused, fromTab });
       return false;
@@ -148,7 +151,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const fromTab = !s && tabs ? await Promise.race([tabs.ask('any'), sessionArrived]) : null;
     // A login may have completed meanwhile (the callback does not wait for this): keep whichever is newer.
     const next = s ?? fromTab;
-    if (next && next !== current && !signedOut.refuses(next) && newerSession(current, next) === next) {
+    if (next && next !== current && !refusal(next)) {
       current = next;
       if (next === fromTab) await save(next);
     }
@@ -281,9 +284,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         const s = await completeResponse(params, state, tx, null);
         c.log({ step: 'callback', outcome: 'session' });
         // Handed back as the app wrote it; checked at login, and again here in case the stored copy was altered.
-        const { returnTo } = tx;
-        const safe = returnTo && new URL(returnTo, location.href).origin === location.origin;
-        return { session: publicSession(s), returnTo: safe ? returnTo : undefined };
+        let { returnTo } = tx;
+        try {
+          if (returnTo) sameOriginUrl(returnTo);
+        } catch {
+          returnTo = undefined;
+        }
+        return { session: publicSession(s), returnTo };
       } catch (e) {
         c.log({ step: 'callback', outcome: (e as AuthError).code });
         throw abort.signal.aborted ? disposed() : e;
