@@ -21,6 +21,12 @@ export interface LogoutOptions {
    * Default: `postLogoutRedirectUri`.
    */
   returnTo?: string | undefined;
+  /**
+   * `false`: sign out of this app only (in every tab), and stay on this page: the provider session is left alone
+   * and `returnTo` is not used. For a provider session that already ended, or "sign out of this app" buttons.
+   * Default `true`.
+   */
+  endSession?: boolean | undefined;
 }
 
 /** A signed-in browser app's view of OAuth: see {@link createAuthClient}. */

@@ -250,7 +250,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const internals: Internals = {
     config: c,
     signal: abort.signal,
-    request: async (o) => createAuthorizationRequest(await metadata(), c, o),
+    server: metadata,
     complete: async (params, state, tx, renew) => {
       if (renew && !current) throw new AuthError('login_required', 'No session to renew');
       return publicSession(await completeResponse(params, state, tx, renew ? current : null));
@@ -368,8 +368,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       await clear(signedOut.mark(undefined, s));
       const server = await metadata().catch(() => undefined);
       if (server && s?.refreshToken) await revokeRefreshToken(server, c, s.refreshToken);
-      const endpoint = server?.end_session_endpoint;
+      const endpoint = o.endSession !== false && server?.end_session_endpoint;
       c.log({ step: 'logout', revoke: !!s?.refreshToken, endSession: endpoint ? c.logoutMethod : 'none' });
+      if (o.endSession === false) return;
       if (!endpoint) {
         if (returnTo) location.assign(returnTo);
         return;

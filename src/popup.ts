@@ -1,6 +1,7 @@
 import type { AuthClient } from './auth-client.js';
 import { AuthError } from './errors.js';
 import { INTERNALS, type WithInternals } from './internals.js';
+import { createAuthorizationRequest } from './login.js';
 import type { Session } from './session.js';
 import { SILENT_MESSAGE } from './silent-frame.js';
 
@@ -68,7 +69,7 @@ async function run(inner: WithInternals[typeof INTERNALS], popup: Window, o: Pop
   const channel = new BroadcastChannel(SILENT_MESSAGE);
   let cleanup = () => {};
   try {
-    const { url, state, tx } = await inner.request({
+    const { url, state, tx } = await createAuthorizationRequest(await inner.server(), inner.config, {
       redirectUri: inner.config.silentRedirectUri,
       prompt: renew ? undefined : o.prompt,
       loginHint: o.loginHint,

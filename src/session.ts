@@ -14,6 +14,12 @@ export interface Session {
   idToken?: string | undefined;
   /** The validated ID-token claims. */
   claims?: IDToken | undefined;
+  /**
+   * The provider's `session_state` from the last authorization response, where it sends one (OpenID Connect Session
+   * Management 1.0 §2); `monitorSession` checks it against the provider's `check_session_iframe`.
+   * @see https://openid.net/specs/openid-connect-session-1_0.html#CreatingUpdatingSessions
+   */
+  sessionState?: string | undefined;
 }
 
 /** The login a session belongs to: every renewal of a session keeps it; a new login (or account switch) gets a new one. */
@@ -61,6 +67,7 @@ export function sessionFromTokenResponse(
     idToken: r.id_token ?? previous?.idToken,
     claims: claims ?? previous?.claims,
     refreshToken: r.refresh_token ?? previous?.refreshToken,
+    sessionState: previous?.sessionState,
     ...(previous ? { loginId: previous.loginId, loginAt: previous.loginAt } : newLogin(receivedAt)),
   };
 }

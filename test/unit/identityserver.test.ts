@@ -39,6 +39,18 @@ describe.each(Object.entries(generations))('a provider that answers like %s', (_
     const { session } = await client.handleRedirectCallback();
     expect(session.accessToken).toBe(w.provider.issuedAccessTokens[0]);
     expect(new URL(location.href).searchParams.has('session_state')).toBe(false);
+    // Kept for session monitoring, and across a reload.
+    expect(session.sessionState).toBe(SESSION_STATE.session_state);
+    expect((await w.client().getSession())?.sessionState).toBe(SESSION_STATE.session_state);
+  });
+
+  it("takes the session_state of each silent renewal: the provider's browser session as it is now", async () => {
+    useProvider();
+    const client = w.client({ automaticSilentRenew: false });
+    await w.signIn(client);
+    const renewed = client.renew();
+    await w.answerSilentFrame({ ...g.success, extra: { session_state: 'bmV3.0a1b' } });
+    expect((await renewed).sessionState).toBe('bmV3.0a1b');
   });
 
   it('reports a login error redirect as login_required, with its description, storing nothing', async () => {

@@ -66,6 +66,20 @@ describe('logout()', () => {
     expect(submittedForm().fields.post_logout_redirect_uri).toBe('http://localhost:3000/goodbye');
   });
 
+  it('with endSession: false signs out of this app only: no provider request, no navigation, the marker set', async () => {
+    const client = w.client();
+    await w.signIn(client);
+    const events = w.record(client, 'logout');
+    const navigations = w.nav.mock.calls.length;
+    await client.logout({ endSession: false, returnTo: 'http://localhost:3000/goodbye' });
+    expect(w.submit).not.toHaveBeenCalled();
+    expect(w.nav.mock.calls).toHaveLength(navigations);
+    expect(events).toEqual([{ name: 'logout', value: undefined }]);
+    expect(await client.getSession()).toBeNull();
+    // It sticks like any logout: no silent sign-in until login().
+    await expect(client.renew()).rejects.toMatchObject({ code: 'login_required' });
+  });
+
   it('leaves out what it does not have: no session, no post-logout URI', async () => {
     const client = w.client({ postLogoutRedirectUri: undefined });
     await client.logout();
