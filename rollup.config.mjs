@@ -53,6 +53,51 @@ export const IIFE_TERSER = { ecma: 2020, module: false, compress: { passes: 3, u
 const ts = () =>
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmit: false, declaration: false, noEmitOnError: true });
 
+/**
+ * Optional capabilities, each its own entry point so that apps that do not import them ship none of their bytes (and
+ * the script-tag build stays as it is): `connect-pkce/<name>`, and `dist/<name>.iife.min.js`, a script to load after
+ * the main one, which adds its export to the `ConnectPkce` global. They reach the core through its public entry
+ * (`./index.js`), which stays external: `./index.mjs` beside them, or the `ConnectPkce` global.
+ */
+const ADD_ONS = ['session-monitor', 'idle'];
+/** @param {string} id */
+const isCore = (id) => /[\\/]src[\\/]index\.(js|ts)$/.test(id) || id === './index.js';
+
+/**
+ * The builds of one add-on: ES module, script tag, types.
+ * @param {string} name
+ * @returns {import('rollup').RollupOptions[]}
+ */
+const addOn = (name) => [
+  {
+    input: `src/${name}.ts`,
+    external: (id) => id === 'oauth4webapi' || isCore(id),
+    // A module it takes one helper from is not imported for its side effects (it has none).
+    treeshake: { moduleSideEffects: false },
+    output: { file: `dist/${name}.mjs`, format: 'es', sourcemap: true, paths: (id) => (isCore(id) ? './index.mjs' : id) },
+    plugins: [ts()],
+  },
+  {
+    input: `src/${name}.ts`,
+    external: isCore,
+    output: {
+      file: `dist/${name}.iife.min.js`,
+      format: 'iife',
+      name: 'ConnectPkce',
+      extend: true,
+      globals: (id) => (isCore(id) ? 'ConnectPkce' : id),
+      sourcemap: true,
+    },
+    plugins: [resolve({ browser: true }), ts(), terser(IIFE_TERSER), sri],
+  },
+  {
+    input: `src/${name}.ts`,
+    external: isCore,
+    output: { file: `dist/${name}.d.ts`, format: 'es', paths: (id) => (isCore(id) ? './index.js' : id) },
+    plugins: [dts()],
+  },
+];
+
 /** @type {import('rollup').RollupOptions[]} */
 export default [
   {
@@ -87,6 +132,7 @@ export default [
     output: { file: 'dist/index.d.ts', format: 'es' },
     plugins: [dts()],
   },
+  ...ADD_ONS.flatMap(addOn),
   {
     // The package's command (`npx connect-pkce doctor`), for Node; nothing in it reaches the browser builds.
     input: 'src/doctor/bin.ts',

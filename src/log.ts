@@ -15,9 +15,21 @@ export interface LogEntry {
  * - `renewed` (`path`, `expiresIn` s) or `renewFailed` (`code`, `retryIn` ms, or `held` until a new session);
  * - `probe`: what the check after a login learnt (`verdict`);
  * - `session`: a session from another tab, storage or a late renewal refused (`refused`: `signed-out` / `older`);
- * - `logout` (`revoke`: whether a refresh token is revoked, `endSession`: `post` / `get` / `none`).
+ * - `logout` (`revoke`: whether a refresh token is revoked, `endSession`: `post` / `get` / `none`);
+ * - `monitor` (`monitorSession`): the provider said `changed`, the session `ended` (code), or why it is `off`;
+ * - `idle` (`signOutWhenIdle`): the user was idle for `after` seconds in every tab.
  */
-export type LogStep = 'login' | 'callback' | 'renew' | 'renewed' | 'renewFailed' | 'probe' | 'session' | 'logout';
+export type LogStep =
+  | 'login'
+  | 'callback'
+  | 'renew'
+  | 'renewed'
+  | 'renewFailed'
+  | 'probe'
+  | 'session'
+  | 'logout'
+  | 'monitor'
+  | 'idle';
 
 /** What the `logger` option takes. */
 export type Logger = (entry: LogEntry) => void;

@@ -1,0 +1,171 @@
+// Idle sign-out, its own entry point: `connect-pkce/idle`. Built on the client's session events and `logout()`;
+// from the internals only the key that names the app's session and the logger.
+import { type AuthClient, AuthError } from './index.js';
+import { INTERNALS, type WithInternals } from './internals.js';
+import { webStore } from './storage.js';
+
+/** Options of {@link signOutWhenIdle}. */
+export interface IdleOptions {
+  /** Seconds without user activity in every tab of the app, after which the user is signed out. */
+  after: number;
+  /** The last seconds of `after`, in which `onCountdown` tells every second how many are left. Default 60 (at most `after`). */
+  countdown?: number | undefined;
+  /** Called every second of the countdown, in every tab, with the seconds left (`countdown` … 1). */
+  onCountdown?: ((secondsLeft: number) => void) | undefined;
+  /** Activity in some tab ended a countdown: time to hide the warning. */
+  onActive?: (() => void) | undefined;
+  /** What happens once the time is up, in one tab only. Default: `client.logout()`, which signs out every tab. */
+  onIdle?: (() => unknown) | undefined;
+}
+
+/** A running idle sign-out: see {@link signOutWhenIdle}. */
+export interface IdleSignOut {
+  /** Counts as activity now, in every tab: e.g. the countdown's "Stay signed in" button (a click counts anyway). */
+  reset(): void;
+  /** Removes its timer and listeners. */
+  dispose(): void;
+}
+
+/** What counts as the user being there. Listened to in the capture phase, passively. */
+const ACTIVITY = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'scroll'];
+/** Activity is written for the other tabs at most this often: moving the mouse does not hammer localStorage. */
+const WRITE_EVERY_MS = 1_000;
+
+/**
+ * Signs the user out after `after` seconds without activity (pointer, keys, wheel, touch, scrolling) in any tab of
+ * the app, sharing the last activity across tabs through localStorage: activity in one tab keeps every tab signed
+ * in. During the last `countdown` seconds `onCountdown` runs every second in every tab; then one tab runs `onIdle`
+ * (default `logout()`). Only while signed in; a new login counts as activity. The time is wall-clock time, so a
+ * computer that slept past the deadline signs out as soon as it wakes. Throws `AuthError('invalid_config')` for
+ * an `after` or `countdown` that is not a number of seconds that fits. Its own entry point: apps that do not import
+ * it ship none of it.
+ */
+export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut {
+  const countdown = o.countdown ?? Math.min(60, o.after);
+  if (!(o.after > 0 && o.after < 2 ** 31 / 1000 && countdown >= 0 && countdown <= o.after))
+    throw new AuthError('invalid_config', 'signOutWhenIdle: `after` must be a positive number of seconds, `countdown` between 0 and `after`');
+  const inner = (client as Partial<WithInternals>)[INTERNALS];
+  const handle = { reset: () => {}, dispose: () => {} };
+  // Where there is no browser (server-side rendering: an inert client) there is nothing to watch.
+  if (!inner) return handle;
+  const c = inner.config;
+  const store = webStore('local');
+  const key = `${c.key}:active`;
+  const firedKey = `${c.key}:idle`;
+  const stored = () => Number(store.get(key)) || 0;
+
+  let signedIn = false;
+  let counting = false;
+  let written = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // The last activity in any tab, ms; a time in the future (a clock set back) counts as now.
+  let last = 0;
+  const lastActivity = () => {
+    const now = Date.now();
+    last = Math.max(last, stored());
+    if (last > now) last = now;
+    return last;
+  };
+
+  const call = (f: ((n: number) => unknown) | undefined, n = 0) => {
+    try {
+      f?.(n);
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  };
+
+  /** Looks at the clock and the last activity, tells the app, and sets the next look. */
+  const plan = () => {
+    clearTimeout(timer);
+    if (!signedIn) return;
+    const now = Date.now();
+    const idleAt = lastActivity() + o.after * 1000;
+    const left = idleAt - now;
+    if (left <= 0) return void fire(last);
+    if (left <= countdown * 1000) {
+      counting = true;
+      call(o.onCountdown, Math.ceil(left / 1000));
+      timer = setTimeout(plan, left % 1000 || 1000);
+      return;
+    }
+    if (counting) call(o.onActive);
+    counting = false;
+    timer = setTimeout(plan, left - countdown * 1000);
+  };
+
+  /** Time is up for the activity at `at`: one tab (the first to claim it) acts; the others hear the logout. */
+  const fire = async (at: number) => {
+    counting = false;
+    const claim = async () => {
+      if (store.get(firedKey) === String(at)) return;
+      store.set(firedKey, String(at));
+      c.log({ step: 'idle', after: o.after });
+      await (o.onIdle ?? (() => client.logout()))();
+    };
+    const locks = typeof navigator === 'object' ? navigator.locks : undefined;
+    try {
+      await (locks ? locks.request(firedKey, { ifAvailable: true }, (free) => free && claim()) : claim());
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  };
+
+  const active = () => {
+    const now = Date.now();
+    last = now;
+    if (now - written >= WRITE_EVERY_MS) {
+      written = now;
+      store.set(key, String(now));
+    }
+    // The other tabs end theirs on the storage event.
+    if (counting) plan();
+  };
+  const onStorage = (e: StorageEvent) => e.key === key && plan();
+  const onVisible = () => document.visibilityState === 'visible' && plan();
+  const listen = { capture: true, passive: true };
+  for (const type of ACTIVITY) addEventListener(type, active, listen);
+  addEventListener('storage', onStorage);
+  document.addEventListener('visibilitychange', onVisible);
+
+  const off = [
+    client.on('token', () => {
+      // A new login is activity; a renewal is not (it happens without the user).
+      if (!signedIn) {
+        signedIn = true;
+        active();
+        plan();
+      }
+    }),
+    client.on('logout', () => {
+      signedIn = false;
+      counting = false;
+      clearTimeout(timer);
+    }),
+  ];
+  void client.getSession().then((s) => {
+    if (!s || signedIn) return;
+    signedIn = true;
+    // The first page of this app in this browser starts the clock.
+    if (!stored()) active();
+    plan();
+  });
+
+  handle.reset = () => {
+    active();
+    plan();
+  };
+  handle.dispose = () => {
+    signedIn = false;
+    clearTimeout(timer);
+    for (const type of ACTIVITY) removeEventListener(type, active, listen);
+    removeEventListener('storage', onStorage);
+    document.removeEventListener('visibilitychange', onVisible);
+    for (const f of off) f();
+  };
+  return handle;
+}

@@ -1,0 +1,178 @@
+/**
+ * Idle sign-out (src/idle.ts): after `after` seconds without activity in any tab, a countdown, then one logout.
+ * Time is faked: each test moves the clock the way a user's idle minutes would.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AuthClient } from '../../src/index.js';
+import { type IdleOptions, type IdleSignOut, signOutWhenIdle } from '../../src/idle.js';
+import { SESSION_KEY, useWorld } from './support/world.js';
+
+const w = useWorld();
+const ACTIVE_KEY = `${SESSION_KEY}:active`;
+
+const watchers: IdleSignOut[] = [];
+afterEach(() => {
+  for (const x of watchers.splice(0)) x.dispose();
+});
+
+/** A signed-in client, then fake time from now on. */
+async function signedIn(): Promise<AuthClient> {
+  const client = w.client({ automaticSilentRenew: false });
+  await w.signIn(client);
+  vi.useFakeTimers({ now: Date.now() });
+  return client;
+}
+
+/** Starts the idle watch and records what it tells the app. */
+async function watch(client: AuthClient, o: Partial<IdleOptions> = {}) {
+  const seen: (number | 'active' | 'idle')[] = [];
+  const idle = signOutWhenIdle(client, {
+    after: 10,
+    countdown: 3,
+    onCountdown: (left) => seen.push(left),
+    onActive: () => seen.push('active'),
+    ...o,
+  });
+  watchers.push(idle);
+  // The session is read asynchronously; let that settle.
+  await vi.advanceTimersByTimeAsync(0);
+  return { idle, seen };
+}
+
+const seconds = (s: number) => vi.advanceTimersByTimeAsync(s * 1000);
+const move = () => window.dispatchEvent(new Event('pointermove'));
+const signedOut = () => w.submit.mock.calls.length > 0;
+
+describe('signOutWhenIdle()', () => {
+  it('counts down the last seconds, then logs out (ending the provider session)', async () => {
+    const client = await signedIn();
+    const { seen } = await watch(client);
+    await seconds(6.5);
+    expect(seen).toEqual([]);
+    await seconds(3);
+    expect(seen).toEqual([3, 2, 1]);
+    expect(signedOut()).toBe(false);
+    await seconds(1);
+    expect(signedOut()).toBe(true);
+    expect(await client.getSession()).toBeNull();
+  });
+
+  it('activity keeps the user signed in: the time counts from the last one', async () => {
+    const client = await signedIn();
+    const { seen } = await watch(client);
+    await seconds(6);
+    move();
+    await seconds(6);
+    expect(signedOut()).toBe(false);
+    expect(seen).toEqual([]);
+    await seconds(5);
+    expect(signedOut()).toBe(true);
+  });
+
+  it('activity during the countdown ends it, and the app hears so', async () => {
+    const client = await signedIn();
+    const { seen } = await watch(client);
+    await seconds(8.5);
+    expect(seen).toEqual([3, 2]);
+    window.dispatchEvent(new KeyboardEvent('keydown'));
+    await seconds(3);
+    expect(seen).toEqual([3, 2, 'active']);
+    expect(signedOut()).toBe(false);
+  });
+
+  it("another tab's activity (shared through localStorage) keeps this tab signed in and ends its countdown", async () => {
+    const client = await signedIn();
+    const { seen } = await watch(client);
+    await seconds(8.5);
+    localStorage.setItem(ACTIVE_KEY, String(Date.now()));
+    window.dispatchEvent(new StorageEvent('storage', { key: ACTIVE_KEY }));
+    expect(seen).toEqual([3, 2, 'active']);
+    await seconds(5);
+    expect(signedOut()).toBe(false);
+  });
+
+  it('tells the other tabs of activity at most once a second, and at once after a quiet spell', async () => {
+    const client = await signedIn();
+    await watch(client);
+    // What the other tabs see: each value written.
+    const written = new Set([localStorage.getItem(ACTIVE_KEY)]);
+    for (let i = 0; i < 20; i++) {
+      await seconds(0.1);
+      move();
+      written.add(localStorage.getItem(ACTIVE_KEY));
+    }
+    expect(written.size).toBe(3);
+    await seconds(8.5);
+    move();
+    expect(localStorage.getItem(ACTIVE_KEY)).toBe(String(Date.now()));
+  });
+
+  it('only counts while signed in; a new login starts the clock', async () => {
+    const client = w.client({ automaticSilentRenew: false });
+    vi.useFakeTimers({ now: Date.now() });
+    const { seen } = await watch(client);
+    await seconds(30);
+    expect(seen).toEqual([]);
+    vi.useRealTimers();
+    await w.signIn(client);
+    vi.useFakeTimers({ now: Date.now() });
+    // The listeners hold no clock of their own: the login's activity is what counts.
+    expect(Number(localStorage.getItem(ACTIVE_KEY))).toBeGreaterThan(0);
+  });
+
+  it('signs out at once when the computer wakes from a sleep past the deadline', async () => {
+    const client = await signedIn();
+    await watch(client);
+    vi.setSystemTime(Date.now() + 3_600_000);
+    document.dispatchEvent(new Event('visibilitychange'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(signedOut()).toBe(true);
+  });
+
+  it('runs onIdle instead of logout, in one tab only: a period another tab already acted on is left alone', async () => {
+    const client = await signedIn();
+    const onIdle = vi.fn();
+    await watch(client, { onIdle });
+    await seconds(10);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+    expect(signedOut()).toBe(false);
+
+    // Another tab: same last activity, already acted on.
+    const other = vi.fn();
+    await watch(client, { onIdle: other });
+    await seconds(1);
+    expect(other).not.toHaveBeenCalled();
+  });
+
+  it('reset() counts as activity in every tab', async () => {
+    const client = await signedIn();
+    const { idle } = await watch(client);
+    await seconds(9);
+    idle.reset();
+    expect(Number(localStorage.getItem(ACTIVE_KEY))).toBe(Date.now());
+    await seconds(9);
+    expect(signedOut()).toBe(false);
+  });
+
+  it('dispose() removes its timer and listeners', async () => {
+    const client = await signedIn();
+    const { idle, seen } = await watch(client);
+    idle.dispose();
+    move();
+    await seconds(60);
+    expect(seen).toEqual([]);
+    expect(signedOut()).toBe(false);
+  });
+
+  it.each([
+    { after: 0 },
+    { after: -5 },
+    { after: Number.NaN },
+    { after: 10, countdown: 11 },
+    { after: 10, countdown: -1 },
+    { after: 1e10 },
+  ])('refuses %o with invalid_config', (o) => {
+    const client = w.client();
+    expect(() => signOutWhenIdle(client, o)).toThrow(expect.objectContaining({ name: 'AuthError', code: 'invalid_config' }));
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * Session monitoring (src/session-monitor.ts, OpenID Connect Session Management 1.0): the provider's
+ * check_session_iframe is asked about the session's session_state; "changed" is checked with one silent renewal.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AuthClient, AuthClientOptions, LogEntry } from '../../src/index.js';
+import { monitorSession, type SessionEnd, type SessionMonitor } from '../../src/session-monitor.js';
+import { postFrom, setAddress } from './support/browser.js';
+import { CLIENT_ID, ISSUER, networkFailure } from './support/fake-provider.js';
+import { useWorld } from './support/world.js';
+
+const w = useWorld();
+const CHECK_SESSION = `${ISSUER}/connect/checksession`;
+const CHECK_ORIGIN = new URL(CHECK_SESSION).origin;
+const FRAME = 'iframe[title="connect-pkce session check"]';
+
+/**
+ * Stands in for the provider's check_session_iframe: records each question the monitor posts to it and answers with
+ * `answer`, from the frame's window and the provider's origin, as the real page does.
+ */
+function fakeCheckSession() {
+  const fake = { asked: [] as { data: unknown; origin: string }[], answer: 'unchanged', frames: 0 };
+  let seen: HTMLIFrameElement | null = null;
+  const observer = new MutationObserver(() => {
+    const frame = document.querySelector<HTMLIFrameElement>(FRAME);
+    if (!frame || frame === seen) return;
+    seen = frame;
+    fake.frames++;
+    const win = frame.contentWindow as Window;
+    win.postMessage = ((data: unknown, origin: string) => {
+      fake.asked.push({ data, origin });
+      setTimeout(() => postFrom(win, CHECK_ORIGIN, fake.answer));
+    }) as Window['postMessage'];
+  });
+  observer.observe(document.body, { childList: true, subtree: true });
+  observers.push(observer);
+  return fake;
+}
+
+const observers: MutationObserver[] = [];
+const monitors: SessionMonitor[] = [];
+afterEach(() => {
+  for (const o of observers.splice(0)) o.disconnect();
+  for (const m of monitors.splice(0)) m.dispose();
+});
+
+/** A signed-in client whose session has `session_state` 's1' and whose hidden iframe is known to work. */
+async function signedIn(o: Partial<AuthClientOptions> = {}, sessionState = 's1'): Promise<AuthClient> {
+  w.provider.metadata.check_session_iframe = CHECK_SESSION;
+  const client = w.client({ automaticSilentRenew: false, ...o });
+  const url = await w.startLogin(client);
+  setAddress(w.callbackFor(url, { extra: { session_state: 's0' } }));
+  await client.handleRedirectCallback();
+  // One silent renewal teaches the client that the iframe works here.
+  const renewed = client.renew();
+  await w.answerSilentFrame({ extra: { session_state: sessionState } });
+  await renewed;
+  expect(client.silentRenewal).toBe('iframe');
+  return client;
+}
+
+const monitor = (client: AuthClient, o: Parameters<typeof monitorSession>[1] = {}) => {
+  const m = monitorSession(client, { interval: 40, ...o });
+  monitors.push(m);
+  return m;
+};
+
+describe('monitorSession()', () => {
+  it("asks the provider's iframe about the session's session_state, addressed to the provider's origin only", async () => {
+    const fake = fakeCheckSession();
+    const client = await signedIn();
+    const m = monitor(client);
+    await vi.waitFor(() => expect(fake.asked.length).toBeGreaterThanOrEqual(3));
+    expect(fake.asked[0]).toEqual({ data: `${CLIENT_ID} s1`, origin: CHECK_ORIGIN });
+    expect(m.state).toBe('checking');
+    // "unchanged": nothing happens, one iframe for all the checks.
+    expect(await client.getSession()).not.toBeNull();
+    expect(fake.frames).toBe(1);
+  });
+
+  it('on "changed", renews once silently; the same user carries on and the next checks ask about the new session_state', async () => {
+    const fake = fakeCheckSession();
+    const client = await signedIn();
+    const events = w.record(client, 'logout', 'token');
+    monitor(client);
+    fake.answer = 'changed';
+    await w.answerSilentFrame({ extra: { session_state: 's2' } });
+    fake.answer = 'unchanged';
+    await vi.waitFor(() => expect(fake.asked.at(-1)?.data).toBe(`${CLIENT_ID} s2`));
+    expect(events.map((e) => e.name)).toEqual(['token']);
+    expect((await client.getSession())?.sessionState).toBe('s2');
+  });
+
+  it('on "changed" with the provider session gone: clears the session without going to the provider, and says why', async () => {
+    const fake = fakeCheckSession();
+    const client = await signedIn();
+    const events = w.record(client, 'logout');
+    const ends: SessionEnd[] = [];
+    monitor(client, { onSessionEnd: (e) => ends.push(e) });
+    fake.answer = 'changed';
+    await w.answerSilentFrame({ error: 'login_required' });
+    await vi.waitFor(() => expect(ends).toHaveLength(1));
+    expect(ends[0]).toMatchObject({ code: 'login_required' });
+    expect(events).toEqual([{ name: 'logout', value: undefined }]);
+    expect(await client.getSession()).toBeNull();
+    // No end-session form, no navigation: the provider session is already over.
+    expect(w.submit).not.toHaveBeenCalled();
+    expect(w.nav).toHaveBeenCalledTimes(1);
+  });
+
+  it('on "changed" with another user signed in at the provider: the session ends, it does not switch users', async () => {
+    const fake = fakeCheckSession();
+    const client = await signedIn();
+    const ends: SessionEnd[] = [];
+    monitor(client, { onSessionEnd: (e) => ends.push(e) });
+    fake.answer = 'changed';
+    w.provider.sub = 'someone-else';
+    await w.answerSilentFrame({ extra: { session_state: 's9' } });
+    await vi.waitFor(() => expect(ends).toHaveLength(1));
+    expect(ends[0]?.message).toMatch(/another user/);
+    expect(await client.getSession()).toBeNull();
+  });
+
+  it('on "changed" while the provider cannot be reached: keeps the session, and does not renew again at once', async () => {
+    const fake = fakeCheckSession();
+    const client = await signedIn();
+    const events = w.record(client, 'logout', 'renewError');
+    monitor(client);
+    w.provider.onToken(networkFailure());
+    fake.answer = 'changed';
+    await w.answerSilentFrame({ extra: { session_state: 's2' } });
+    await vi.waitFor(() => expect(events.map((e) => e.name)).toEqual(['renewError']));
+    const asked = fake.asked.length;
+    await vi.waitFor(() => expect(fake.asked.length).toBeGreaterThan(asked + 3));
+    // Still "changed" on every check, but no second renewal iframe within the retry delay.
+    expect(document.querySelector('iframe[name="connect-pkce-silent"]')).toBeNull();
+    expect(await client.getSession()).not.toBeNull();
+    expect(events.map((e) => e.name)).toEqual(['renewError']);
+  });
+
+  it('ignores answers that do not come from the provider iframe (another window, another origin)', async () => {
+    const fake = fakeCheckSession();
+    fake.answer = 'nothing';
+    const client = await signedIn();
+    monitor(client);
+    await vi.waitFor(() => expect(fake.asked.length).toBeGreaterThan(0));
+    const frame = document.querySelector<HTMLIFrameElement>(FRAME)!;
+    postFrom(window, CHECK_ORIGIN, 'changed');
+    postFrom(frame.contentWindow, 'https://evil.example', 'changed');
+    await vi.waitFor(() => expect(fake.asked.length).toBeGreaterThan(3));
+    expect(document.querySelector('iframe[name="connect-pkce-silent"]')).toBeNull();
+    expect(await client.getSession()).not.toBeNull();
+  });
+
+  it('is off where the provider has no check_session_iframe: no iframe, one log line', async () => {
+    const entries: LogEntry[] = [];
+    const client = w.client({ automaticSilentRenew: false, logger: (e) => entries.push(e) });
+    await w.signIn(client);
+    const m = monitor(client);
+    await vi.waitFor(() => expect(m.state).toBe('off'));
+    expect(document.querySelector(FRAME)).toBeNull();
+    expect(entries.filter((e) => e.step === 'monitor')).toEqual([{ step: 'monitor', off: 'no check_session_iframe' }]);
+  });
+
+  it('stops where the hidden iframe cannot see the provider session (third-party cookies blocked), saying so once', async () => {
+    const entries: LogEntry[] = [];
+    w.provider.metadata.check_session_iframe = CHECK_SESSION;
+    localStorage.setItem(`cpk.iframe:${ISSUER}/`, `unavailable ${Date.now()}`);
+    const client = w.client({ automaticSilentRenew: false, logger: (e) => entries.push(e) });
+    const url = await w.startLogin(client);
+    setAddress(w.callbackFor(url, { extra: { session_state: 's0' } }));
+    await client.handleRedirectCallback();
+    expect(client.silentRenewal).toBe('unavailable');
+    const m = monitor(client);
+    await vi.waitFor(() => expect(m.state).toBe('off'));
+    expect(document.querySelector(FRAME)).toBeNull();
+    expect(entries.filter((e) => e.step === 'monitor')).toEqual([{ step: 'monitor', off: 'third-party cookies blocked' }]);
+    expect(await client.getSession()).not.toBeNull();
+  });
+
+  it('waits while there is no session to ask about, and starts once one arrives', async () => {
+    const fake = fakeCheckSession();
+    w.provider.metadata.check_session_iframe = CHECK_SESSION;
+    localStorage.setItem(`cpk.iframe:${ISSUER}/`, `iframe ${Date.now()}`);
+    const client = w.client({ automaticSilentRenew: false });
+    const m = monitor(client);
+    await vi.waitFor(() => expect(m.state).toBe('waiting'));
+    expect(fake.asked).toEqual([]);
+    const url = await w.startLogin(client);
+    setAddress(w.callbackFor(url, { extra: { session_state: 's0' } }));
+    await client.handleRedirectCallback();
+    await vi.waitFor(() => expect(fake.asked[0]?.data).toBe(`${CLIENT_ID} s0`));
+  });
+
+  it('stops when the provider answers "error", removing its iframe', async () => {
+    const fake = fakeCheckSession();
+    fake.answer = 'error';
+    const client = await signedIn();
+    const m = monitor(client);
+    await vi.waitFor(() => expect(m.state).toBe('off'));
+    expect(document.querySelector(FRAME)).toBeNull();
+    expect(await client.getSession()).not.toBeNull();
+  });
+
+  it('dispose() removes the iframe and stops asking; so does disposing the client', async () => {
+    const fake = fakeCheckSession();
+    const client = await signedIn();
+    const m = monitor(client);
+    await vi.waitFor(() => expect(fake.asked.length).toBeGreaterThan(0));
+    m.dispose();
+    expect(m.state).toBe('off');
+    expect(document.querySelector(FRAME)).toBeNull();
+    const asked = fake.asked.length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fake.asked).toHaveLength(asked);
+
+    const again = monitor(client);
+    await vi.waitFor(() => expect(again.state).toBe('checking'));
+    client.dispose();
+    expect(again.state).toBe('off');
+    expect(document.querySelector(FRAME)).toBeNull();
+  });
+
+  it('does nothing for a client with nothing behind it (server-side rendering)', () => {
+    const m = monitorSession({} as AuthClient);
+    expect(m.state).toBe('off');
+    m.dispose();
+  });
+});
