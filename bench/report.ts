@@ -81,7 +81,7 @@ function rows(r: Results): Row[] {
     [`2. Silent renew with 3 tabs open, median ms (n = ${single.renewThreeTabs.length})`, ms(medOf(single.renewThreeTabs, (x) => x.ms)), 'not measured', ''],
   ];
   for (const [i, c] of tabs.ours.entries()) {
-    const t = tabs.theirs[i];
+    const t = tabs.theirs[i]!;
     const cell = (x: CycleResult) => `${x.authorize}${x.complete ? '' : ' (incomplete)'}`;
     out.push([`3. Authorization requests per cycle, ${c.tabs} tab${c.tabs > 1 ? 's' : ''}`, cell(c), cell(t), '']);
   }
@@ -92,8 +92,8 @@ function rows(r: Results): Row[] {
 
 function table(rs: Row[]): string {
   const head: Row = ['Metric', 'connect-pkce', 'oidc-client-ts', 'ours/theirs'];
-  const w = head.map((h, i) => Math.max(h.length, ...rs.map((r) => r[i].length)));
-  const line = (r: Row) => `| ${r.map((c, i) => (i ? c.padStart(w[i]) : c.padEnd(w[i]))).join(' | ')} |`;
+  const w = head.map((h, i) => Math.max(h.length, ...rs.map((r) => r[i]!.length)));
+  const line = (r: Row) => `| ${r.map((c, i) => (i ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join(' | ')} |`;
   const sep = `|${w.map((n, i) => (i ? `${'-'.repeat(n + 1)}:` : '-'.repeat(n + 2))).join('|')}|`;
   return [line(head), sep, ...rs.map(line)].join('\n');
 }
@@ -152,7 +152,7 @@ export function renderMarkdown(r: Results): string {
     .join('\n');
   const cycles = r.tabs.ours
     .map((c, i) => {
-      const t = r.tabs.theirs[i];
+      const t = r.tabs.theirs[i]!;
       const cell = (x: CycleResult) =>
         `${x.authorize} | ${x.token} | ${ms(x.spreadMs)}${x.complete ? '' : ' (a tab never renewed)'}`;
       return `| ${c.tabs} | ${cell(c)} | ${cell(t)} |`;

@@ -14,7 +14,7 @@ import { measureSizes } from './sizes.js';
 import { runTabs } from './tabs.js';
 
 const started = Date.now();
-const loadStart = os.loadavg()[0];
+const loadStart = os.loadavg()[0]!;
 const log = (s: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}`);
 const version = (pkg: string) =>
   JSON.parse(readFileSync(join(REPO_ROOT, ...(pkg === 'connect-pkce' ? [] : ['node_modules', pkg]), 'package.json'), 'utf8')).version as string;
@@ -64,7 +64,7 @@ const results: Results = {
     cores: os.cpus().length,
     memoryGiB: os.totalmem() / 2 ** 30,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    loadAvg: [loadStart, os.loadavg()[0]],
+    loadAvg: [loadStart, os.loadavg()[0]!],
     chromium: single.chromium,
     node: process.version,
     versions: {
