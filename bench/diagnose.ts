@@ -4,15 +4,15 @@
 import { rm } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 import { ARGS, EXECUTABLE, launchPlain, loggedInProfile, type PlainRow, runPlainRounds } from './no-devtools.js';
-import { LIBS, snapshotDist, startBenchServers } from './setup.js';
+import { type Lib, LIBS, snapshotDist, startBenchServers } from './setup.js';
 import { median, percentile } from './stats.js';
 
 const o = { rounds: Number(process.argv[2] ?? 8), perRound: Number(process.argv[3] ?? 6), timeoutMs: 240_000 };
 
-function summary(label: string, rows: Record<string, PlainRow[]>) {
+function summary(label: string, rows: Record<Lib, PlainRow[]>) {
   for (const lib of LIBS) {
     const r = rows[lib];
-    const col = (i: number) => r.map((x) => x[i]).filter((x) => x >= 0);
+    const col = (i: 0 | 1 | 2 | 3) => r.map((x) => x[i]).filter((x) => x >= 0);
     const token = r.filter((x) => x[2] >= 0 && x[3] >= 0).map((x) => x[3] - x[2]);
     const finish = r.filter((x) => x[3] >= 0).map((x) => x[0] - x[3]);
     console.log(

@@ -31,9 +31,12 @@ export class NetLog {
       };
       const from = r.redirectedFrom();
       if (from) {
-        e.from = this.byRequest.get(from);
+        const prev = this.byRequest.get(from);
         // A redirect's response is complete when the next request starts.
-        if (e.from) this.finish(from, e.from);
+        if (prev) {
+          e.from = prev;
+          this.finish(from, prev);
+        }
       }
       this.byRequest.set(r, e);
       this.entries.push(e);

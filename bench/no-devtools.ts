@@ -55,7 +55,7 @@ export async function plainRows(s: BenchServers, skip = 0): Promise<Record<Lib, 
   const out: Record<Lib, PlainRow[]> = { ours: [], theirs: [] };
   for (const k of (await reportKeys(s)).slice(skip)) {
     const m = /^\/report\/(ours|theirs)\/\d+\/(.*)$/.exec(k);
-    if (m) out[m[1] as Lib].push(...(JSON.parse(m[2]) as PlainRow[]));
+    if (m) out[m[1] as Lib].push(...(JSON.parse(m[2]!) as PlainRow[]));
   }
   return out;
 }

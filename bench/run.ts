@@ -1,4 +1,4 @@
-// `npm run bench`: connect-pkce against oidc-client-ts, one run, real Chromium, the e2e provider. Writes
+// `npm run bench`: connect-pkce against oidc-client-ts, one run, real Chromium and Firefox ESR, the e2e provider. Writes
 // BENCHMARKS.md and prints the table. A benchmark, not a test: it fails only when something cannot be measured.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/e2e/support/app-server.js';
+import { type FirefoxResults, runFirefox } from './firefox.js';
 import { renderMarkdown, renderTable, type Results } from './report.js';
 import { runSingleTab } from './single-tab.js';
 import { runWithoutDevTools } from './no-devtools.js';
@@ -14,13 +15,14 @@ import { measureSizes } from './sizes.js';
 import { runTabs } from './tabs.js';
 
 const started = Date.now();
-const loadStart = os.loadavg()[0];
+const loadStart = os.loadavg()[0]!;
 const log = (s: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}`);
 const version = (pkg: string) =>
   JSON.parse(readFileSync(join(REPO_ROOT, ...(pkg === 'connect-pkce' ? [] : ['node_modules', pkg]), 'package.json'), 'utf8')).version as string;
 
 const SETTLE_MS = 100;
 const PLAIN = { rounds: 8, perRound: 5, timeoutMs: 120_000 };
+const FIREFOX = { rounds: 8, perRound: 5, timeoutMs: 180_000 };
 const TABS = { tabCounts: [1, 3, 5], accessTokenTtl: 15, renewLead: 4 };
 
 /** Which source was measured: the commit, and whether src/ differed from it. */
@@ -45,7 +47,15 @@ const single = await runSingleTab(
 );
 log('2b. silent renew in Chromium without DevTools attached');
 const plainServers = await startBenchServers({ accessTokenTtl: 3600, renewLead: 60, automaticSilentRenew: false, ssoOnLoad: true });
-const plain = await runWithoutDevTools(plainServers, PLAIN).finally(() => plainServers.close());
+let plain: Results['plain'];
+let firefox: FirefoxResults;
+try {
+  plain = await runWithoutDevTools(plainServers, PLAIN);
+  log('2f. silent renew in Firefox ESR: the same pages, the same provider');
+  firefox = await runFirefox(plainServers, FIREFOX);
+} finally {
+  await plainServers.close();
+}
 log('3. renewal cycles with several tabs');
 const tabs = await runTabs(TABS, log);
 
@@ -54,6 +64,8 @@ const results: Results = {
   single,
   plain,
   plainRounds: PLAIN.rounds,
+  firefox: firefox.rows,
+  firefoxRounds: FIREFOX.rounds,
   tabs,
   tabsTtl: TABS.accessTokenTtl,
   tabsLead: TABS.renewLead,
@@ -64,14 +76,16 @@ const results: Results = {
     cores: os.cpus().length,
     memoryGiB: os.totalmem() / 2 ** 30,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    loadAvg: [loadStart, os.loadavg()[0]],
+    loadAvg: [loadStart, os.loadavg()[0]!],
     chromium: single.chromium,
+    firefox: firefox.version,
     node: process.version,
     versions: {
       'connect-pkce': version('connect-pkce'),
       'oidc-client-ts': version('oidc-client-ts'),
       'oidc-provider': version('oidc-provider'),
       'playwright-core': version('playwright-core'),
+      'puppeteer-core': version('puppeteer-core'),
     },
     command: 'npm run bench',
     source: measured,

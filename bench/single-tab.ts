@@ -19,7 +19,7 @@ export interface LoadSample {
 
 export interface RenewSample {
   ms: number;
-  phases?: Breakdown;
+  phases?: Breakdown | undefined;
   /** Requests to the provider during the renew. */
   provider: number;
 }

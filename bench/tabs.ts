@@ -48,7 +48,7 @@ export async function runTabs(o: TabsOptions, log: (s: string) => void): Promise
       }
       const results = await Promise.all(cycles);
       LIBS.forEach((lib, i) => {
-        out[lib].push({ tabs: n, ...results[i] });
+        out[lib].push({ tabs: n, ...results[i]! });
       });
     }
     return out;
@@ -85,7 +85,7 @@ async function cycle(w: BenchWorld, lib: Lib, tabs: Page[], ttl: number) {
       p
         .waitForFunction(
           (b) => window.bench.tokens.slice(b.seen).some((t) => t !== b.token),
-          before[i],
+          before[i]!,
           { timeout: (ttl + 10) * 1000, polling: 100 },
         )
         .then(

@@ -4,7 +4,7 @@
 // (open them in https://ui.perfetto.dev). Usage: npx tsx bench/trace.ts [renews per library]
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BUILD_DIR, type Lib, LIBS, snapshotDist, startBenchWorld } from './setup.js';
+import { BUILD_DIR, type Lib, snapshotDist, startBenchWorld } from './setup.js';
 import { median, sleep } from './stats.js';
 
 const RENEWS = Number(process.argv[2] ?? 8);
@@ -115,10 +115,9 @@ async function traceLib(lib: Lib) {
 }
 
 await snapshotDist();
-const results = [];
-for (const lib of LIBS) results.push(await traceLib(lib));
-const [a, b] = results;
+const a = await traceLib('ours');
+const b = await traceLib('theirs');
 console.log(`median ms per renew over ${a.n} / ${b.n} traced renews (tracing on: everything is slower)`);
 console.log(`${'renew, total (traced)'.padEnd(48)} ${a.traced.toFixed(1).padStart(8)} ${b.traced.toFixed(1).padStart(8)}`);
 console.log(`${''.padEnd(48)} ${'ours'.padStart(8)} ${'theirs'.padStart(8)}`);
-for (const [i, [label, v]] of a.rows.entries()) console.log(`${label.padEnd(48)} ${v.toFixed(1).padStart(8)} ${b.rows[i][1].toFixed(1).padStart(8)}`);
+for (const [i, [label, v]] of a.rows.entries()) console.log(`${label.padEnd(48)} ${v.toFixed(1).padStart(8)} ${b.rows[i]![1].toFixed(1).padStart(8)}`);

@@ -1,6 +1,6 @@
-// Diagnostics only (bench/diagnose.ts): silent renews in a Chromium that no DevTools client is attached to. The page
-// signs in silently (ssoOnLoad), renews, reports to the app server through the request path, and hands over to the
-// other library's page for the next round.
+// Items 2b (bench/no-devtools.ts, also bench/diagnose.ts) and 2f (bench/firefox.ts): silent renews the page times
+// itself, in a browser the runner does not drive while they run. The page signs in silently (ssoOnLoad), renews,
+// reports to the app server through the request path, and hands over to the other library's page for the next round.
 (async () => {
   const q = new URLSearchParams(location.search);
   const lib = location.pathname.includes('ours') ? 'ours' : 'theirs';
