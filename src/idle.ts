@@ -35,10 +35,10 @@ const WRITE_EVERY_MS = 1_000;
  * Signs the user out after `after` seconds without activity (pointer, keys, wheel, touch, scrolling) in any tab of
  * the app, sharing the last activity across tabs through localStorage: activity in one tab keeps every tab signed
  * in. During the last `countdown` seconds `onCountdown` runs every second in every tab; then one tab runs `onIdle`
- * (default `logout()`). Only while signed in; a new login counts as activity. The time is wall-clock time, so a
- * computer that slept past the deadline signs out as soon as it wakes. Throws `AuthError('invalid_config')` for
- * an `after` or `countdown` that is not a number of seconds that fits. Its own entry point: apps that do not import
- * it ship none of it.
+ * (default `logout()`). Only while signed in; a new login, and opening a page of the app, count as activity. The
+ * time is wall-clock time, so a computer that slept past the deadline signs out as soon as it wakes. Throws
+ * `AuthError('invalid_config')` for an `after` or `countdown` that is not a number of seconds that fits. Its own
+ * entry point: apps that do not import it ship none of it.
  */
 export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut {
   const countdown = o.countdown ?? Math.min(60, o.after);
@@ -150,8 +150,9 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   void client.getSession().then((s) => {
     if (!s || signedIn) return;
     signedIn = true;
-    // The first page of this app in this browser starts the clock.
-    if (!stored()) active();
+    // Opening a page of the app is activity: an activity stamp left from before (a login on the callback page
+    // before this started, yesterday's session) must not sign the user out the moment the app starts.
+    active();
     plan();
   });
 

@@ -28,8 +28,9 @@ export interface SessionEnd {
  * - `'checking'`: this tab asks the provider (one tab per app does);
  * - `'standby'`: another tab of this app asks;
  * - `'waiting'`: nothing to ask yet: no session, no `sessionState`, or the hidden iframe not yet known to work;
- * - `'off'`: it cannot work here (no `check_session_iframe`; third-party cookies blocked; a refresh-token session,
- *   which the provider's browser session does not keep alive; the provider answered `error`), or disposed.
+ * - `'off'`: it cannot work here (no `check_session_iframe`, or one that does not load or answer; third-party cookies
+ *   blocked; a refresh-token session, which the provider's browser session does not keep alive; the provider
+ *   answered `error`), or disposed.
  */
 export type SessionMonitorState = 'checking' | 'standby' | 'waiting' | 'off';
 
@@ -45,6 +46,8 @@ export interface SessionMonitor {
 const RETRY_MS = 30_000;
 /** The provider's iframe must load in this time, or monitoring stops. */
 const LOAD_TIMEOUT_MS = 10_000;
+/** Questions in a row without an answer after which the iframe counts as mute (a page that cannot be framed). */
+const MUTE_AFTER = 3;
 
 /**
  * Notices within seconds that the user signed out at the provider: one tab of the app (a Web Lock elects it) loads
@@ -98,6 +101,7 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
   let lastTick = 0;
   // The session_state the last question was about: an answer about an older one means nothing.
   let asked = '';
+  let unanswered = 0;
 
   const stop = (why: string) => {
     note(why);
@@ -142,6 +146,7 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
         () => false,
       );
       if (!ready) return stop('check_session_iframe did not load');
+      if (unanswered++ >= MUTE_AFTER) return stop('check_session_iframe does not answer');
       state = 'checking';
       asked = s.sessionState;
       frame?.contentWindow?.postMessage(`${c.clientId} ${asked}`, origin);
@@ -179,6 +184,7 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
 
   const onAnswer = (e: MessageEvent) => {
     if (!frame || e.source !== frame.contentWindow || e.origin !== origin) return;
+    unanswered = 0;
     if (e.data === 'error') stop('the provider answered error');
     else if (e.data === 'changed') void changed(asked);
   };

@@ -1,8 +1,7 @@
 // IdentityServer's behaviour, as CONNECT's identity server shows it, layered on the oidc-provider of provider.ts
-// (issue 11; see /work/shared field notes §4): its routes, `session_state` on successes, error redirects ending in
-// `#_=_`, "unsafe" errors shown as a page that cannot be framed instead of a redirect, framing headers on every
+// (issue 11; see /work/shared field notes §4): its routes, error redirects ending in `#_=_` (its session management,
+// `session_state` and the check-session page, is in session-management.ts), "unsafe" errors shown as a page that cannot be framed instead of a redirect, framing headers on every
 // page, and `iss` in authorization responses as IdentityServer4 (never), Duende (successes only) or RFC 9207 (always).
-import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { KoaContext } from 'oidc-provider';
@@ -20,6 +19,9 @@ export const IDENTITY_SERVER_ROUTES = {
   introspection: '/connect/introspect',
   jwks: '/.well-known/openid-configuration/jwks',
 };
+
+/** IdentityServer's check-session page (`check_session_iframe`), made to be framed by the apps it serves. */
+export const CHECK_SESSION_PATH = '/connect/checksession';
 
 /** The errors IdentityServer sends back to the client; every other one renders its error page. */
 const SAFE_ERRORS = new Set([
@@ -43,7 +45,7 @@ const page = (title: string) =>
  * authorization responses (the first redirect and the one after the login page alike).
  */
 export function shapeLikeIdentityServer(provider: Provider, iss: IssMode, redirectUris: string[]): void {
-  const isResponse = (to: URL) => redirectUris.some((u) => new URL(u).href === `${to.origin}${to.pathname}`);
+  const isResponse = isResponseTo(redirectUris);
   provider.use(async (ctx: KoaContext, next: () => Promise<void>) => {
     await next();
     if (ctx.path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
@@ -55,7 +57,7 @@ export function shapeLikeIdentityServer(provider: Provider, iss: IssMode, redire
     const location = ctx.response.get('Location');
     const to = location ? new URL(location, 'https://invalid.invalid') : undefined;
     if (to && isResponse(to) && (to.searchParams.has('code') || to.searchParams.has('error'))) return answer(ctx, to);
-    if (/html/.test(ctx.response.get('Content-Type'))) for (const [k, v] of Object.entries(NO_FRAMING)) ctx.set(k, v);
+    if (/html/.test(ctx.response.get('Content-Type')) && ctx.path !== CHECK_SESSION_PATH) for (const [k, v] of Object.entries(NO_FRAMING)) ctx.set(k, v);
   });
 
   function answer(ctx: KoaContext, to: URL) {
@@ -70,10 +72,13 @@ export function shapeLikeIdentityServer(provider: Provider, iss: IssMode, redire
     }
     if (iss === 'never' || (iss === 'success' && error)) to.searchParams.delete('iss');
     if (error) to.hash = '_=_';
-    else to.searchParams.set('session_state', `${randomBytes(32).toString('base64url')}.${randomBytes(16).toString('hex')}`);
     ctx.set('Location', to.href);
   }
 }
+
+/** Whether a redirect goes to one of the client's redirect URIs: an authorization response. */
+export const isResponseTo = (redirectUris: string[]) => (to: URL) =>
+  redirectUris.some((u) => new URL(u).href === `${to.origin}${to.pathname}`);
 
 /** Serves `app` below `basePath` (CONNECT: `/identity`), as a reverse proxy's path base would; 404 elsewhere. */
 export function mountAt(basePath: string, app: RequestListener): RequestListener {

@@ -8,7 +8,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { KoaContext } from 'oidc-provider';
-import { IDENTITY_SERVER_ROUTES, type IssMode, shapeLikeIdentityServer } from './identityserver.js';
+import {
+  CHECK_SESSION_PATH,
+  IDENTITY_SERVER_ROUTES,
+  type IssMode,
+  isResponseTo,
+  shapeLikeIdentityServer,
+} from './identityserver.js';
+import { addSessionManagement } from './session-management.js';
 
 /** Any login name works with this password; the account id is the login name. */
 export const PASSWORD = 'secret';
@@ -44,6 +51,11 @@ export interface ConnectLikeProviderOptions {
    * or always. Default: oidc-provider's own behaviour.
    */
   identityServer?: { iss: IssMode } | undefined;
+  /**
+   * OpenID Connect Session Management (examples/demo/session-management.ts): `check_session_iframe`, the browser
+   * session cookie and `session_state`. Always on with `identityServer`; default off otherwise.
+   */
+  sessionManagement?: boolean | undefined;
 }
 
 // Every default oidc-provider nags about (NOTICE) is replaced below; what remains are warnings about Node 20 and the
@@ -185,6 +197,9 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
   provider.on('server_error', (_ctx: unknown, err: unknown) => console.error(`[${o.logName ?? 'provider'}] server_error`, err));
 
   if (o.identityServer) shapeLikeIdentityServer(provider, o.identityServer.iss, o.redirectUris);
+  // IdentityServer always has it (CONNECT's may: see the field notes); elsewhere on request.
+  if (o.identityServer || o.sessionManagement)
+    addSessionManagement(provider, o.identityServer ? CHECK_SESSION_PATH : '/session/check', isResponseTo(o.redirectUris));
   provider.use(async (ctx, next) => (ctx.path.startsWith('/interaction/') ? interaction(ctx) : next()));
 
   // Over http the cookies are Lax, so oidc-provider registers no POST logout route. On loopback the app and the

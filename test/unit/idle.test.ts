@@ -120,6 +120,15 @@ describe('signOutWhenIdle()', () => {
     expect(Number(localStorage.getItem(ACTIVE_KEY))).toBeGreaterThan(0);
   });
 
+  it('an old activity stamp (yesterday, or a login on the callback page) does not sign out a page that starts now', async () => {
+    localStorage.setItem(ACTIVE_KEY, String(Date.now() - 86_400_000));
+    const client = await signedIn();
+    const { seen } = await watch(client);
+    await seconds(5);
+    expect(signedOut()).toBe(false);
+    expect(seen).toEqual([]);
+  });
+
   it('signs out at once when the computer wakes from a sleep past the deadline', async () => {
     const client = await signedIn();
     await watch(client);

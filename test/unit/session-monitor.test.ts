@@ -29,7 +29,7 @@ function fakeCheckSession() {
     const win = frame.contentWindow as Window;
     win.postMessage = ((data: unknown, origin: string) => {
       fake.asked.push({ data, origin });
-      setTimeout(() => postFrom(win, CHECK_ORIGIN, fake.answer));
+      if (fake.answer) setTimeout(() => postFrom(win, CHECK_ORIGIN, fake.answer));
     }) as Window['postMessage'];
   });
   observer.observe(document.body, { childList: true, subtree: true });
@@ -200,6 +200,18 @@ describe('monitorSession()', () => {
     await vi.waitFor(() => expect(m.state).toBe('off'));
     expect(document.querySelector(FRAME)).toBeNull();
     expect(await client.getSession()).not.toBeNull();
+  });
+
+  it('stops when the iframe never answers (a provider page that refuses to be framed), saying so once', async () => {
+    const entries: LogEntry[] = [];
+    const fake = fakeCheckSession();
+    fake.answer = '';
+    const client = await signedIn({ logger: (e) => entries.push(e) });
+    const m = monitor(client);
+    await vi.waitFor(() => expect(m.state).toBe('off'));
+    expect(fake.asked).toHaveLength(3);
+    expect(document.querySelector(FRAME)).toBeNull();
+    expect(entries.filter((e) => e.step === 'monitor')).toEqual([{ step: 'monitor', off: 'check_session_iframe does not answer' }]);
   });
 
   it('dispose() removes the iframe and stops asking; so does disposing the client', async () => {

@@ -7,6 +7,8 @@ window.boot = async (sdk) => {
   if (query.get('storage')) options.storage = query.get('storage');
   window.events = [];
   window.sdk = sdk;
+  // The optional entry points (session-monitor, idle), as an app would import them beside the main build.
+  window.importAddOn = (name) => import(`/dist/${name}.mjs`);
   const auth = sdk.createAuthClient(options);
   window.auth = auth;
   for (const type of ['token', 'logout', 'expiring', 'expired', 'renewError'])

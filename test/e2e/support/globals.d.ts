@@ -1,5 +1,7 @@
 // What test/e2e/pages/boot.js puts on window, as the tests see it inside page.evaluate().
+import type * as Idle from '../../../src/idle.js';
 import type * as Sdk from '../../../src/index.js';
+import type * as Monitor from '../../../src/session-monitor.js';
 
 declare global {
   interface Window {
@@ -10,5 +12,12 @@ declare global {
     popupResult?: Promise<string>;
     callbackResult?: { session: Sdk.Session; returnTo?: string };
     callbackError?: { code: string; message: string };
+    importAddOn(name: 'session-monitor'): Promise<typeof Monitor>;
+    importAddOn(name: 'idle'): Promise<typeof Idle>;
+    /** Set by the session-monitor and idle suites. */
+    monitor?: Monitor.SessionMonitor;
+    ended?: string[];
+    idle?: Idle.IdleSignOut;
+    countdown?: (number | 'active')[];
   }
 }

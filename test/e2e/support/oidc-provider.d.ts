@@ -11,11 +11,15 @@ declare module 'oidc-provider' {
     body: unknown;
     type: string;
     host: string;
+    /** Whether the request came over TLS. */
+    secure: boolean;
     req: IncomingMessage;
     res: ServerResponse;
     get(field: string): string;
     redirect(url: string): void;
     set(field: string, value: string): void;
+    /** Adds a value to a response header (e.g. one more Set-Cookie). */
+    append(field: string, value: string): void;
     remove(field: string): void;
     response: { get(field: string): string };
     // biome-ignore lint/suspicious/noExplicitAny: provider internals, untyped upstream
