@@ -103,8 +103,8 @@ export async function exchangeCallback(
       maxAge: tx.maxAge,
       requireIdToken: isOpenId(c.scope),
     } as Parameters<typeof processAuthorizationCodeResponse>[3]);
-    // The browser session this response belongs to; a refresh (which has none) keeps the last one.
-    return { ...sessionFromTokenResponse(result, receivedAt, login), sessionState: params.get('session_state') ?? undefined };
+    // The provider's browser session this response belongs to (a refresh, which has none, keeps the last one).
+    return sessionFromTokenResponse(result, receivedAt, { ...login, sessionState: params.get('session_state') ?? undefined });
   } catch (e) {
     throw toAuthError(e);
   }

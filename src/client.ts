@@ -3,7 +3,7 @@ import type { AuthClient } from './auth-client.js';
 import { callbackParams, exchangeCallback, isCallbackUrl, takeTransaction } from './callback.js';
 import { type AuthClientOptions, checkParams, resolveConfig, sameOriginUrl } from './config.js';
 import { discover } from './discovery.js';
-import { AuthError, needsInteraction, toAuthError } from './errors.js';
+import { AuthError, disposedError, needsInteraction, toAuthError } from './errors.js';
 import { createEmitter } from './events.js';
 import { createAuthorizationRequest, createTransactionStore, type Transaction } from './login.js';
 import { endSession, revokeRefreshToken } from './logout.js';
@@ -45,7 +45,6 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const failures = createFailureMemory();
   const verdict = iframeVerdict(c.authority);
   const abort = new AbortController();
-  const disposed = () => new AuthError('disposed', 'The client was disposed');
   let as: Promise<AuthorizationServer> | undefined;
   let current: StoredSession | null = null;
   let inflight: Promise<StoredSession> | undefined;
@@ -191,10 +190,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         }
       }
       if (!current && signedOut.marked) throw new AuthError('login_required', 'Signed out: only login() signs in again');
-      if (abort.signal.aborted) throw disposed();
+      if (abort.signal.aborted) throw disposedError();
       c.log({ step: 'renew', path: path(), waited });
       const s = await renewOnce(await metadata(), c, current, abort.signal, newLogin(calledAt), verdict);
-      if (abort.signal.aborted) throw disposed();
+      if (abort.signal.aborted) throw disposedError();
       c.log({ step: 'renewed', path: path(), expiresIn: Math.round((s.expiresAt - s.receivedAt) / 1000) });
       if (await commit(s)) return s;
       // Not taken: a logout, or a newer login or session, came while it ran. The user's last action wins.
@@ -204,7 +203,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     try {
       return await (tabs ? tabs.withLock(run) : run(false));
     } catch (e) {
-      const err = abort.signal.aborted ? disposed() : toAuthError(e);
+      const err = abort.signal.aborted ? disposedError() : toAuthError(e);
       // Only a failure for the session still in use holds its renewals back.
       if (current === seen) failures.failed(seen, err);
       const retryAt = failures.retryAt(seen);
@@ -226,7 +225,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const completeResponse = async (params: URLSearchParams, state: string, tx: Transaction, prev: StoredSession | null) => {
     const login = prev ?? newLogin(Math.max(signedOut.loginTime(), (current?.loginAt ?? 0) + 1));
     const s = sameUser(prev, await exchangeCallback(await metadata(), c, params, state, tx, login, abort.signal));
-    if (abort.signal.aborted) throw disposed();
+    if (abort.signal.aborted) throw disposedError();
     if (!(await commit(s))) throw new AuthError('login_required', 'A logout or another login in this app came first');
     if (!prev) signedOut.loggedIn(s);
     // Right after a login the provider session is alive: the moment to learn whether the iframe can see it.
@@ -293,7 +292,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         return { session: publicSession(s), returnTo };
       } catch (e) {
         c.log({ step: 'callback', outcome: (e as AuthError).code });
-        throw abort.signal.aborted ? disposed() : e;
+        throw abort.signal.aborted ? disposedError() : e;
       } finally {
         // Only a response to one of our logins is removed: an app's own `code` or `state` parameters stay.
         if (ours && new URL(url, location.href).href === location.href) {
@@ -370,9 +369,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (server && s?.refreshToken) await revokeRefreshToken(server, c, s.refreshToken);
       const endpoint = o.endSession !== false && server?.end_session_endpoint;
       c.log({ step: 'logout', revoke: !!s?.refreshToken, endSession: endpoint ? c.logoutMethod : 'none' });
-      if (o.endSession === false) return;
       if (!endpoint) {
-        if (returnTo) location.assign(returnTo);
+        // `endSession: false` stays on this page.
+        if (returnTo && o.endSession !== false) location.assign(returnTo);
         return;
       }
       endSession(endpoint, { clientId: c.clientId, postLogoutRedirectUri: returnTo, idTokenHint: s?.idToken }, c.logoutMethod);

@@ -83,6 +83,9 @@ export class AuthError extends Error {
   }
 }
 
+/** The client was disposed while the operation ran: the one error every aborted wait rejects with. */
+export const disposedError = (): AuthError => new AuthError('disposed', 'The client was disposed');
+
 /** The provider codes the SDK knows by name (see {@link ProviderErrorCode}). */
 const PROVIDER_CODE =
   /^((login|interaction|consent|account_selection)_required|access_denied|invalid_(request|grant|client|scope)|unauthorized_client|unsupported_response_type|server_error|temporarily_unavailable)$/;

@@ -1,5 +1,5 @@
 import type { AuthClient } from './auth-client.js';
-import { AuthError } from './errors.js';
+import { AuthError, disposedError } from './errors.js';
 import { INTERNALS, type WithInternals } from './internals.js';
 import { createAuthorizationRequest } from './login.js';
 import type { Session } from './session.js';
@@ -87,7 +87,7 @@ async function run(inner: WithInternals[typeof INTERNALS], popup: Window, o: Pop
         }
       };
       channel.onmessage = ({ data }: MessageEvent) => data?.type === SILENT_MESSAGE && accept(data.url);
-      const onAbort = () => reject(new AuthError('disposed', 'The client was disposed'));
+      const onAbort = () => reject(disposedError());
       if (inner.signal.aborted) onAbort();
       const timer = setTimeout(
         () => reject(new AuthError('timeout', 'The popup login did not complete in time')),

@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js';
+import { AuthError, disposedError } from './errors.js';
 
 /** The message the silent page posts to its parent (see `completeSilentRenew`). */
 export const SILENT_MESSAGE = 'connect-pkce:silent';
@@ -56,7 +56,7 @@ export async function runSilentFrame<T = URLSearchParams>(
         // Still on the provider's origin: its URL cannot be read. Wait for the next load or the message.
       }
     };
-    const onAbort = () => reject(new AuthError('disposed', 'The client was disposed during a silent renew'));
+    const onAbort = () => reject(disposedError());
     const timer = setTimeout(
       () =>
         reject(

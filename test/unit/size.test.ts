@@ -29,9 +29,20 @@ const dist = (f: string) => fileURLToPath(new URL(`../../dist/${f}`, import.meta
  * 16,200 → 16,400 (review fixes, +193 B at 16,353): the marker per client and authority and after the ended login,
  * silent sign-in allowed again after a new login, a guarded logger, one restore per session, the popup read back
  * on this origin and not blocked by a dead one, a timeout where AbortSignal.timeout is missing (Safari 15.4-15.6).
+ * Unchanged for issue 14 (16,363 → 16,399): `Session.sessionState` and `logout({ endSession: false })`, which session
+ * monitoring builds on; the monitor and idle sign-out themselves are add-ons outside this build (see ADD_ONS).
  */
 const IIFE_GZIP_CEILING = 16_400;
 const SILENT_PAGE_MAX = 1_000;
+/**
+ * The optional entry points (issue 14), each a script of its own next to the main one, and a module of its own:
+ * their code must reach neither the script-tag build nor an app that does not import them. Ceiling per add-on, gzip.
+ * `marks` are strings only their code contains.
+ */
+const ADD_ONS = [
+  { name: 'session-monitor', ceiling: 1_700, marks: ['check_session_iframe', 'connect-pkce session check'] },
+  { name: 'idle', ceiling: 1_400, marks: ['pointermove', 'signOutWhenIdle'] },
+];
 
 describe('bundle size', () => {
   it(`script-tag build (IIFE, everything bundled) stays under ${IIFE_GZIP_CEILING} bytes gzip`, async () => {
@@ -44,6 +55,17 @@ describe('bundle size', () => {
     );
     expect(iife.gzip).toBeLessThanOrEqual(IIFE_GZIP_CEILING);
   }, 60_000);
+
+  it.each(ADD_ONS)('$name ships as its own script and module, and none of it is in the script-tag build', ({ name, ceiling, marks }) => {
+    const script = sizeOf(readFileSync(dist(`${name}.iife.min.js`)));
+    console.info(`[size] ${name}.iife.min.js ${script.min} B minified, ${script.gzip} B gzip -9`);
+    expect(script.gzip).toBeLessThanOrEqual(ceiling);
+    const core = readFileSync(dist('connect-pkce.iife.min.js'), 'utf8');
+    for (const mark of marks) {
+      expect(readFileSync(dist(`${name}.mjs`), 'utf8')).toContain(mark);
+      expect(core).not.toContain(mark);
+    }
+  });
 
   it(`silent pages stay under ${SILENT_PAGE_MAX} bytes`, () => {
     for (const f of ['silent-renew.html', 'silent-renew-csp.html', 'silent-renew.js']) {
@@ -61,7 +83,7 @@ describe('bundle size', () => {
     expect(readme).toContain(hash);
   });
 
-  it('the ES module tree-shakes: an app using only createAuthClient ships neither the CONNECT helpers, the authorized fetch, the popup nor the console logger', async () => {
+  it('the ES module tree-shakes: an app using only createAuthClient ships neither the CONNECT helpers, the authorized fetch, the popup, the console logger, session monitoring nor idle sign-out', async () => {
     const entry = 'virtual:app';
     const bundle = await rollup({
       input: entry,
@@ -91,5 +113,7 @@ describe('bundle size', () => {
     expect(code).not.toContain('connect-pkce-popup');
     // consoleLogger: the only code that writes the debug log anywhere.
     expect(code).not.toContain('console.debug');
+    // Session monitoring and idle sign-out are entry points of their own.
+    for (const mark of ADD_ONS.flatMap((a) => a.marks)) expect(code).not.toContain(mark);
   }, 60_000);
 });
