@@ -49,7 +49,8 @@ it(`the README has TypeScript snippets, and all ${snippets.length} compile again
     skipLibCheck: true,
     noEmit: true,
     types: [],
-    paths: { 'connect-pkce': [root('dist/index.d.ts')] },
+    // The optional entry points (connect-pkce/session-monitor, connect-pkce/idle) sit beside it.
+    paths: { 'connect-pkce': [root('dist/index.d.ts')], 'connect-pkce/*': [root('dist/*.d.ts')] },
   });
   const errors = ts.getPreEmitDiagnostics(program).map((d) => {
     const where = d.file ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
