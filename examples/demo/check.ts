@@ -1,6 +1,7 @@
 // `npm run demo -- --check`: starts the demo with 8-second tokens and drives headless Chromium through both examples
-// the way a person would (buttons, the provider's login form), reading results from the pages. One line per step;
-// resolves false when any step failed. Everything it started is stopped before it returns.
+// the way a person would (buttons, the provider's login form, the provider's logout page in another tab, doing nothing
+// until the idle sign-out), reading results from the pages. One line per step; resolves false when any step failed.
+// Everything it started is stopped before it returns.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ export interface CheckOptions {
 const TOKEN_TTL_S = 8;
 const STEP_TIMEOUT_MS = 15_000;
 const USER = 'alice';
+/** The ES-module example's idle sign-out, short enough to watch: longer than any pause between the steps before. */
+const IDLE = { after: 12, countdown: 4 };
 
 type StepRunner = (name: string, fn: () => Promise<string | undefined>) => Promise<boolean>;
 
@@ -85,7 +88,7 @@ export async function runCheck(o: CheckOptions = {}): Promise<boolean> {
   try {
     const setup = group();
     await setup('start the demo (provider, API, examples)', async () => {
-      demo = await startDemo({ appPort: o.appPort ?? 0, idpPort: o.idpPort ?? 0, accessTokenTtl: TOKEN_TTL_S });
+      demo = await startDemo({ appPort: o.appPort ?? 0, idpPort: o.idpPort ?? 0, accessTokenTtl: TOKEN_TTL_S, idle: IDLE });
       return `${demo.origin}, provider ${demo.issuer}`;
     });
     await setup('sample API refuses a request without token', async () => {
@@ -109,8 +112,10 @@ export async function runCheck(o: CheckOptions = {}): Promise<boolean> {
     if (!demo || !context) return summary();
 
     const problems: string[] = [];
-    const spa = await exampleFlow(demo, context, 'spa', problems, { renewal: true, logout: true, popup: true }, group());
-    const tag = await exampleFlow(demo, context, 'script-tag', problems, { renewal: false, logout: false, popup: false }, group());
+    const all = { renewal: true, logout: true, popup: true, monitor: true, idle: true };
+    const spa = await exampleFlow(demo, context, 'spa', problems, all, group());
+    const basic = { renewal: false, logout: false, popup: false, monitor: false, idle: false };
+    const tag = await exampleFlow(demo, context, 'script-tag', problems, basic, group());
     await group()('pages ran under the strict CSP without errors', async () => {
       expect(spa && tag, 'not every step above ran');
       const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
@@ -144,7 +149,7 @@ async function exampleFlow(
   context: BrowserContext,
   name: string,
   problems: string[],
-  o: { renewal: boolean; logout: boolean; popup: boolean },
+  o: { renewal: boolean; logout: boolean; popup: boolean; monitor: boolean; idle: boolean },
   step: StepRunner,
 ): Promise<boolean> {
   const page = await context.newPage();
@@ -231,11 +236,50 @@ async function exampleFlow(
         await Promise.all([popup.waitForEvent('close'), popup.click('button[type="submit"]')]);
         await page.locator('body[data-state="signed-in"]').waitFor({ state: 'attached' });
         expect((await page.getAttribute('body', 'data-kept')) === 'yes', 'the page was reloaded');
-        // Signed out again, so that the next example's login shows the provider's form.
+        // The monitor's step ends this session at the provider; without it, log out so that the next example's
+        // login shows the provider's form.
+        if (o.monitor) return 'signed in through the popup, no reload';
         await Promise.all([page.waitForURL((u) => u.origin === demo.issuer, { waitUntil: 'commit' }), page.click('#logout')]);
         await page.waitForURL((u) => u.href.startsWith(url));
         await page.locator('body[data-state="signed-out"][data-ready="1"]').waitFor({ state: 'attached' });
         return 'signed in through the popup, no reload; signed out again';
+      })) && ok;
+
+  if (o.monitor)
+    ok =
+      (await step(`${name}: a logout at the provider is noticed`, async () => {
+        // One tab asks the provider's check_session_iframe once the hidden iframe is known to work here.
+        await page.locator('body[data-monitor="checking"]').waitFor({ state: 'attached' });
+        // The provider's own logout page in another tab, as a user signing out of the CONNECT portal.
+        const [other] = await Promise.all([context.waitForEvent('page'), page.click('#provider-logout')]);
+        await other.getByText('Signed out').waitFor();
+        const t = Date.now();
+        await other.close();
+        await page.locator('body[data-state="signed-out"]').waitFor({ state: 'attached' });
+        const noticed = Date.now() - t;
+        expect((await page.locator('#events [data-event="sessionEnd"]').count()) === 1, 'no sessionEnd event');
+        expect((await page.getAttribute('body', 'data-kept')) === 'yes', 'the page was reloaded');
+        return `session cleared ${(noticed / 1000).toFixed(1)} s after the provider's logout, page kept`;
+      })) && ok;
+
+  if (o.idle)
+    ok =
+      (await step(`${name}: idle sign-out after ${IDLE.after} s`, async () => {
+        const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#login-popup')]);
+        await popup.waitForURL((u) => u.origin === demo.issuer);
+        await popup.fill('input[name="login"]', USER);
+        await popup.fill('input[name="password"]', PASSWORD);
+        await Promise.all([popup.waitForEvent('close'), popup.click('button[type="submit"]')]);
+        await page.locator('body[data-state="signed-in"]').waitFor({ state: 'attached' });
+        const t = Date.now();
+        // Nothing touches the page from here: the countdown shows, then logout() goes to the provider and back.
+        const wait = { timeout: (IDLE.after + 10) * 1000 };
+        await page.locator('#idle-warning:not([hidden])').waitFor(wait);
+        const warned = Date.now() - t;
+        await page.waitForURL((u) => u.origin === demo.issuer, { ...wait, waitUntil: 'commit' });
+        await page.waitForURL((u) => u.href.startsWith(url));
+        await page.locator('body[data-state="signed-out"][data-ready="1"]').waitFor({ state: 'attached' });
+        return `countdown after ${(warned / 1000).toFixed(1)} s, signed out after ${((Date.now() - t) / 1000).toFixed(1)} s (provider session ended)`;
       })) && ok;
 
   await page.close();

@@ -33,6 +33,8 @@ export interface DemoOptions {
   idpPort?: number | undefined;
   /** Access token lifetime in seconds. Default 30: renewals show within a minute. */
   accessTokenTtl?: number;
+  /** Idle sign-out of the ES-module example, served in place of its config.js's `idle`. Default: as written there. */
+  idle?: { after: number; countdown: number } | undefined;
   /** Where activity lines go (logins, renewals, API calls); default none. */
   log?: (line: string) => void;
 }
@@ -167,13 +169,16 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
       redirectUris: [...EXAMPLE_PAGES, SILENT_PAGE].map((p) => origin + p),
       postLogoutRedirectUris: EXAMPLE_PAGES.map((p) => origin + p),
       accessTokenTtl,
+      // check_session_iframe and session_state, as CONNECT's IdentityServer has them: the SPA's session monitor.
+      sessionManagement: true,
       logName: 'demo provider',
     });
     watchProvider(provider, log);
     idpHandler = provider.callback();
 
     const api = sampleApi(provider, (c: ApiCall) => log(`[api] ${c.status} GET ${c.path}${c.user ? ` (${c.user})` : ''}`));
-    appHandler = (req, res) => void serveApp(req, res, { issuer, api }).catch(() => res.headersSent || res.writeHead(500).end());
+    const config = { issuer, idle: o.idle };
+    appHandler = (req, res) => void serveApp(req, res, { ...config, api }).catch(() => res.headersSent || res.writeHead(500).end());
 
     return {
       origin,
@@ -210,7 +215,7 @@ function watchProvider(provider: Provider, log: (line: string) => void) {
 async function serveApp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { issuer: string; api: ReturnType<typeof sampleApi> },
+  ctx: { issuer: string; idle: DemoOptions['idle']; api: ReturnType<typeof sampleApi> },
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (await ctx.api(req, res, url.pathname)) return;
@@ -241,8 +246,11 @@ async function serveApp(
   const type = TYPES[extname(file)] ?? 'application/octet-stream';
   let body: Buffer | string | undefined = await readFile(file).catch(() => undefined);
   if (body === undefined) return send(404, 'text/plain', `not found: ${path}`);
-  if (/^\/examples\/[^/]+\/config\.js$/.test(path) && ctx.issuer !== CONFIG_AUTHORITY)
-    body = body.toString().replaceAll(CONFIG_AUTHORITY, ctx.issuer);
+  if (/^\/examples\/[^/]+\/config\.js$/.test(path)) {
+    let config = body.toString().replaceAll(CONFIG_AUTHORITY, ctx.issuer);
+    if (ctx.idle) config = config.replace(/^export const idle = .*$/m, `export const idle = ${JSON.stringify(ctx.idle)};`);
+    body = config;
+  }
   if (type.startsWith('text/html')) {
     const csp = contentSecurityPolicy(ctx.issuer, allowedInlineScripts(path, body.toString()));
     return send(200, type, body, { 'Content-Security-Policy': csp });
@@ -298,6 +306,7 @@ connect-pkce demo
   script-tag example  ${demo.origin}/examples/script-tag/
   provider            ${demo.issuer}  (client ${demo.clientId}, tenant ${demo.tenantId})
   sample API          ${demo.apiUrl}
+  provider logout     ${demo.issuer}/session/end  (the ES module example's session monitor notices it)
 
 Log in with any user name and the password "${PASSWORD}". Access tokens last ${demo.accessTokenTtl} s, so a silent
 renewal shows within a minute. Press Ctrl-C to stop.

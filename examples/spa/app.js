@@ -8,7 +8,10 @@ import {
   loginWithPopup,
   renewWithPopup,
 } from 'connect-pkce';
-import { connect, demo } from './config.js';
+// Opt-in add-ons, each its own entry point: apps that do not import them ship none of their bytes.
+import { signOutWhenIdle } from 'connect-pkce/idle';
+import { monitorSession } from 'connect-pkce/session-monitor';
+import { connect, demo, idle as idleSettings } from './config.js';
 
 const useConnect = Boolean(connect.region && connect.tenantId && connect.clientId);
 const here = new URL('./', location.href).href;
@@ -78,6 +81,8 @@ function tick() {
   const left = session && secondsLeft(session);
   $('expiry').textContent =
     session === null ? '' : left > 0 ? `Access token expires in ${left} s (at ${clock(session.expiresAt)}).` : 'Access token expired.';
+  $('monitor').textContent = monitorText[monitor.state];
+  document.body.dataset.monitor = monitor.state;
 }
 setInterval(tick, 250);
 
@@ -116,8 +121,42 @@ $('continue').addEventListener('click', () =>
   }, failed('continue session')),
 );
 $('login-popup').addEventListener('click', () => loginWithPopup(auth).catch(failed('popup login')));
+
+// A logout at the provider (another tab, the CONNECT portal, another app of the tenant) noticed within seconds: one
+// tab asks the provider's check_session_iframe every 2 s; the session is then cleared in every tab.
+const monitor = monitorSession(auth, {
+  onSessionEnd: ({ code }) => log('sessionEnd', `signed out at the provider (${code}): session cleared in every tab`),
+});
+const monitorText = {
+  checking: 'this tab asks the provider every 2 s whether you are still signed in there',
+  standby: 'another tab of this app asks the provider',
+  waiting: 'waits for a session (and for the hidden iframe to be known to work)',
+  off: 'off (the provider has no check_session_iframe, or this browser keeps its cookies from iframes)',
+};
+// The demo provider's logout page: signs the browser out there, as a logout in the CONNECT portal would.
+if (!useConnect) {
+  $('provider-logout').hidden = false;
+  $('provider-logout').addEventListener('click', () => window.open(`${demo.authority}/session/end`, '_blank', 'noopener'));
+}
+
+// Idle sign-out: no activity in any tab for `after` seconds signs out every tab, after a countdown in each.
+$('idle').textContent = `after ${idleSettings.after} s without activity in every tab, with a ${idleSettings.countdown} s countdown`;
+const idle = signOutWhenIdle(auth, {
+  ...idleSettings,
+  onCountdown: (left) => {
+    $('idle-countdown').textContent = `No activity: signing out in ${left} s.`;
+    if ($('idle-warning').hidden) log('idle', `no activity for ${idleSettings.after - left} s: countdown`);
+    $('idle-warning').hidden = false;
+  },
+  onActive: () => {
+    $('idle-warning').hidden = true;
+    log('idle', 'activity: countdown stopped');
+  },
+});
+$('stay').addEventListener('click', () => idle.reset());
 auth.on('logout', () => {
   log('logout', 'session cleared');
+  $('idle-warning').hidden = true;
   render(null);
 });
 

@@ -16,3 +16,7 @@ export const demo = {
   tenantId: 'demo-tenant',
   renewBeforeExpiry: 10,
 };
+
+// Idle sign-out (connect-pkce/idle): this many seconds without activity in every tab of the app sign the user out,
+// after a countdown of the last `countdown` seconds. Short here so the demo shows it; 15 to 30 minutes is usual.
+export const idle = { after: 120, countdown: 20 };

@@ -21,7 +21,7 @@ function runDemoCheck(): Promise<{ code: number | null; output: string }> {
   });
 }
 
-test('npm run demo -- --check: both examples log in, renew silently, call the API, under a strict CSP', { timeout: 60_000 }, async () => {
+test('npm run demo -- --check: both examples log in, renew silently, call the API, under a strict CSP', { timeout: 120_000 }, async () => {
   const { code, output } = await runDemoCheck();
   const lines = output.split('\n');
   expect(lines.filter((l) => /^(FAIL|SKIP)\b/.test(l)), output).toEqual([]);
@@ -30,6 +30,9 @@ test('npm run demo -- --check: both examples log in, renew silently, call the AP
     'spa: automatic silent renewal',
     'spa: API call through auth.fetch',
     'spa: log out',
+    'spa: log in in a popup, the page kept',
+    'spa: a logout at the provider is noticed',
+    'spa: idle sign-out after',
     'script-tag: log in through the provider',
     'script-tag: API call through auth.fetch',
     'pages ran under the strict CSP without errors',
