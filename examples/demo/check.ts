@@ -162,6 +162,15 @@ async function exampleFlow(
   });
   page.on('pageerror', (e) => problems.push(`${name}: ${e.message}`));
   const url = `${demo.origin}/examples/${name}/`;
+  /** "Log in in a popup" and the provider's form in the popup, until the page is signed in. */
+  const loginInPopup = async () => {
+    const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#login-popup')]);
+    await popup.waitForURL((u) => u.origin === demo.issuer);
+    await popup.fill('input[name="login"]', USER);
+    await popup.fill('input[name="password"]', PASSWORD);
+    await Promise.all([popup.waitForEvent('close'), popup.click('button[type="submit"]')]);
+    await page.locator('body[data-state="signed-in"]').waitFor({ state: 'attached' });
+  };
   const tokenEvents = page.locator('#events [data-event="token"]');
   // Every step is called (a skipped one still reports), so `ok` is collected after each.
   let ok = await step(`${name}: log in through the provider`, async () => {
@@ -229,12 +238,7 @@ async function exampleFlow(
         await page.evaluate(() => {
           document.body.dataset.kept = 'yes';
         });
-        const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#login-popup')]);
-        await popup.waitForURL((u) => u.origin === demo.issuer);
-        await popup.fill('input[name="login"]', USER);
-        await popup.fill('input[name="password"]', PASSWORD);
-        await Promise.all([popup.waitForEvent('close'), popup.click('button[type="submit"]')]);
-        await page.locator('body[data-state="signed-in"]').waitFor({ state: 'attached' });
+        await loginInPopup();
         expect((await page.getAttribute('body', 'data-kept')) === 'yes', 'the page was reloaded');
         // The monitor's step ends this session at the provider; without it, log out so that the next example's
         // login shows the provider's form.
@@ -265,12 +269,7 @@ async function exampleFlow(
   if (o.idle)
     ok =
       (await step(`${name}: idle sign-out after ${IDLE.after} s`, async () => {
-        const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#login-popup')]);
-        await popup.waitForURL((u) => u.origin === demo.issuer);
-        await popup.fill('input[name="login"]', USER);
-        await popup.fill('input[name="password"]', PASSWORD);
-        await Promise.all([popup.waitForEvent('close'), popup.click('button[type="submit"]')]);
-        await page.locator('body[data-state="signed-in"]').waitFor({ state: 'attached' });
+        await loginInPopup();
         const t = Date.now();
         // Nothing touches the page from here: the countdown shows, then logout() goes to the provider and back.
         const wait = { timeout: (IDLE.after + 10) * 1000 };
