@@ -47,7 +47,7 @@ const sri = {
  * Minifier settings of the script-tag build; the size test measures oauth4webapi's share with the same ones.
  * @type {import('@rollup/plugin-terser').Options}
  */
-export const IIFE_TERSER = { ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } };
+export const IIFE_TERSER = { ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true, hoist_funs: true }, format: { comments: false } };
 
 // noEmitOnError: a type error fails the build (the plugin only warns otherwise).
 const ts = () =>

@@ -223,8 +223,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
    * and the login in use, so it wins over both) or, with `prev`, a renewal of that login for the same user.
    */
   const completeResponse = async (params: URLSearchParams, state: string, tx: Transaction, prev: StoredSession | null) => {
-    const login = prev ?? newLogin(Math.max(signedOut.loginTime(), (current?.loginAt ?? 0) + 1));
-    const s = sameUser(prev, await exchangeCallback(await metadata(), c, params, state, tx, login, abort.signal));
+    // A silent sign-in counts from when it was asked for: a logout or a login made while it ran comes after it.
+    const login = prev ?? newLogin(tx.silent ? tx.createdAt : Math.max(signedOut.loginTime(), (current?.loginAt ?? 0) + 1));
+    const sub = prev ? prev.claims?.sub : tx.silent?.sub;
+    const s = sameUser(sub, await exchangeCallback(await metadata(), c, params, state, tx, login, abort.signal));
     if (abort.signal.aborted) throw disposedError();
     if (!(await commit(s))) throw new AuthError('login_required', 'A logout or another login in this app came first');
     if (!prev) signedOut.loggedIn(s);
@@ -266,6 +268,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         extraParams,
         redirectUri: c.redirectUri,
       });
+      if (o.prompt === 'none') tx.silent = { sub: current?.claims?.sub };
       await transactions.save(state, tx);
       c.log({ step: 'login', prompt: o.prompt });
       location.assign(url.href);

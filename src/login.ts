@@ -26,6 +26,11 @@ export interface Transaction {
   createdAt: number;
   /** The `max_age` requested, if any: the ID token's `auth_time` must then be recent enough. */
   maxAge?: number | undefined;
+  /**
+   * A top-level `prompt=none` sign-in (`restore()`): no user acted, so a logout made while it ran wins, and it is
+   * for `sub` (the user of the session it restores), if there was one.
+   */
+  silent?: { sub?: string | undefined } | undefined;
 }
 
 /** How long a login may take before its transaction is dropped. */

@@ -50,15 +50,14 @@ export async function renewOnce(
     // probe right after a login concludes that the iframe cannot see it.
     verdict.set('iframe');
   }
-  return sameUser(prev, s);
+  return sameUser(prev?.claims?.sub, s);
 }
 
 /**
  * A renewal is for the same user (OpenID Connect Core §12.2): if someone else signed in at the provider meanwhile,
  * the app has to decide, through an interactive login, rather than switch users silently.
  */
-export function sameUser(prev: StoredSession | null, s: StoredSession): StoredSession {
-  const sub = prev?.claims?.sub;
+export function sameUser(sub: string | undefined, s: StoredSession): StoredSession {
   if (sub && s.claims?.sub !== sub) throw new AuthError('login_required', 'The provider answered for another user');
   return s;
 }

@@ -90,6 +90,34 @@ describe('restore()', () => {
     expect(returnTo).toBe('http://localhost:3000/reports?id=7');
   });
 
+  it('yields to a logout made while it ran (in another tab): the callback brings no session back', async () => {
+    const client = w.client();
+    expect(await client.restore()).toBe(true);
+    const callback = w.provider.authorize(new URL(String(w.nav.mock.calls.at(-1)?.[0])));
+    // The provider answered before the logout reached it; the user signed out in another tab meanwhile (a tab of
+    // its own sessionStorage, where this tab's pending request stays).
+    const thisTab = Object.entries(sessionStorage);
+    await w.client().logout();
+    for (const [key, value] of thisTab) sessionStorage.setItem(key, value);
+    history.replaceState(null, '', callback);
+    await expect(client.handleRedirectCallback()).rejects.toMatchObject({ code: 'login_required' });
+    expect(await client.getSession()).toBeNull();
+    expect(await w.client().getSession()).toBeNull();
+  });
+
+  it('restores the same user only: an answer for someone else is refused and the session stays as it was', async () => {
+    const client = w.client();
+    await w.signIn(client);
+    const before = await client.getSession();
+    const tokens = w.record(client, 'token');
+    expect(await client.restore()).toBe(true);
+    w.provider.sub = 'user-2';
+    history.replaceState(null, '', w.provider.authorize(new URL(String(w.nav.mock.calls.at(-1)?.[0]))));
+    await expect(client.handleRedirectCallback()).rejects.toMatchObject({ code: 'login_required' });
+    expect(await client.getSession()).toEqual(before);
+    expect(tokens).toEqual([]);
+  });
+
   it('at most once a minute, so an app that restores on every load cannot loop', async () => {
     const client = w.client();
     expect(await client.restore()).toBe(true);
