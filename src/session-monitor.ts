@@ -28,9 +28,10 @@ export interface SessionEnd {
  * - `'checking'`: this tab asks the provider (one tab per app does);
  * - `'standby'`: another tab of this app asks;
  * - `'waiting'`: nothing to ask yet: no session, no `sessionState`, or the hidden iframe not yet known to work;
- * - `'off'`: it cannot work here (no `check_session_iframe`, or one that does not load or answer; third-party cookies
- *   blocked; a refresh-token session, which the provider's browser session does not keep alive; the provider
- *   answered `error`), or disposed.
+ * - `'off'`: it cannot work here (no `check_session_iframe`, or one that still does not load or answer when tried
+ *   again a minute later, twice; third-party cookies blocked; a refresh-token session, which the provider's browser
+ *   session does not keep alive; the provider answered `error`, or keeps answering "changed" about the
+ *   `session_state` a renewal just brought), or disposed. A tab that stops hands the checks on to the next tab.
  */
 export type SessionMonitorState = 'checking' | 'standby' | 'waiting' | 'off';
 
@@ -44,17 +45,21 @@ export interface SessionMonitor {
 
 /** After a "changed" whose renewal failed for another reason (offline, timeout), the next one waits this long. */
 const RETRY_MS = 30_000;
-/** The provider's iframe must load in this time, or monitoring stops. */
+/** The provider's iframe must load in this time. */
 const LOAD_TIMEOUT_MS = 10_000;
 /** Questions in a row without an answer after which the iframe counts as mute (a page that cannot be framed). */
 const MUTE_AFTER = 3;
+/** A check iframe that did not load or answer is tried again after this long, this many times, then the monitor stops. */
+const RELOAD_MS = 60_000;
+const RELOADS = 2;
 
 /**
- * Notices within seconds that the user signed out at the provider: one tab of the app (a Web Lock elects it) loads
- * the provider's `check_session_iframe` and asks it every `interval` whether the browser session still matches the
- * session's `session_state`. On "changed" it renews once, silently: the same user carries on (with the new
- * `session_state`); `login_required` or another user clears the session in every tab (`logout({ endSession:
- * false })`) and calls `onSessionEnd` in each tab with a monitor. Any other failure (offline) is retried later.
+ * Notices within seconds that the user signed out at the provider: one tab of the app (a Web Lock elects it; in a
+ * browser without Web Locks each tab asks) loads the provider's `check_session_iframe` and asks it every `interval`
+ * whether the browser session still matches the session's `session_state`. On "changed" it renews once, silently:
+ * the same user carries on (with the new `session_state`); `login_required` or another user clears the session in
+ * every tab (`logout({ endSession: false })`) and calls `onSessionEnd` in each tab with a monitor, once that tab is
+ * signed out. A login that arrived meanwhile is left alone. Any other failure (offline) is retried later.
  *
  * It needs the hidden iframe to see the provider's cookies, so it runs only while `client.silentRenewal` is
  * `'iframe'`; where third-party cookies are blocked it stops and says so once in the log. A visible tab nudges the
@@ -71,16 +76,19 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
     },
     dispose: () => {},
   };
-  // Where there is no browser (server-side rendering: an inert client) there is nothing to watch.
-  if (!inner || typeof BroadcastChannel !== 'function') return monitor;
+  // Where there is no browser (server-side rendering: an inert client), or the client is gone, nothing to watch.
+  if (!inner || inner.signal.aborted || typeof BroadcastChannel !== 'function') return monitor;
   const { config: c } = inner;
   const interval = o.interval ?? 2000;
+  // Aborted on dispose, or when this tab stops for good: every wait below checks it after each await.
   const stopped = new AbortController();
+  const over = () => stopped.signal.aborted;
   const channel = new BroadcastChannel(`${c.key}:monitor`);
+  const post = (m: object) => over() || channel.postMessage(m);
   const said = new Set<string>();
-  const note = (off: string) => {
-    if (!said.has(off)) c.log({ step: 'monitor', off });
-    said.add(off);
+  const note = (why: string) => {
+    if (!said.has(why)) c.log({ step: 'monitor', off: why });
+    said.add(why);
   };
   const ended = (end: SessionEnd) => {
     try {
@@ -91,65 +99,87 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
       });
     }
   };
+  // Monotonic, so a wall clock set back does not stop the checks.
+  const now = () => performance.now();
 
   let leading = false;
   let frame: HTMLIFrameElement | undefined;
   let origin = '';
-  let loaded: Promise<unknown> | undefined;
+  let loaded: Promise<boolean> | undefined;
+  let late: ReturnType<typeof setTimeout> | undefined;
+  let reloads = 0;
   let busy = false;
-  let holdUntil = 0;
-  let lastTick = 0;
-  // The session_state the last question was about: an answer about an older one means nothing.
-  let asked = '';
-  let unanswered = 0;
+  // Renewals after "changed" held back after one failed (offline); checks held back while a broken iframe waits.
+  let renewsHeldUntil = 0;
+  let checksHeldUntil = 0;
+  let lastTick = -Infinity;
+  // The session_state of each question not yet answered, oldest first: each answer is about the oldest one.
+  const questions: string[] = [];
+  // The session_state a renewal after "changed" brought, until the provider answers "unchanged" about it.
+  let unconfirmed = '';
 
-  const stop = (why: string) => {
-    note(why);
-    state = 'off';
+  const dropFrame = () => {
+    clearTimeout(late);
     frame?.remove();
     frame = undefined;
-    clearInterval(timer);
-    channel.postMessage({ t: 'off' });
+    loaded = undefined;
+    questions.length = 0;
+  };
+
+  /** Stops in this tab for good, says why once, and hands the lock on (the next tab looks for itself). */
+  const stop = (why: string) => {
+    note(why);
+    post({ t: 'off' });
+    monitor.dispose();
+  };
+
+  /** A check iframe that did not load or answer: tried again later, a few times, before stopping. */
+  const retryFrame = (why: string) => {
+    dropFrame();
+    if (reloads++ >= RELOADS) return stop(why);
+    c.log({ step: 'monitor', retry: why });
+    state = 'waiting';
+    checksHeldUntil = now() + RELOAD_MS;
   };
 
   const loadFrame = (url: string) =>
-    (loaded ??= new Promise((resolve, reject) => {
+    (loaded ??= new Promise<boolean>((resolve) => {
       const f = document.createElement('iframe');
       frame = f;
       origin = new URL(url).origin;
-      const late = setTimeout(() => reject(new Error('load timeout')), LOAD_TIMEOUT_MS);
-      f.onload = () => resolve(clearTimeout(late));
+      late = setTimeout(() => resolve(false), LOAD_TIMEOUT_MS);
+      f.onload = () => resolve(true);
       f.setAttribute('aria-hidden', 'true');
       f.tabIndex = -1;
       f.title = 'connect-pkce session check';
       f.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
       f.src = url;
       document.body.appendChild(f);
-    }));
+    }).finally(() => clearTimeout(late)));
 
   /** Asks the provider's iframe about the current session, if there is something to ask and a way to. */
   const tick = async () => {
-    if (!leading || busy || state === 'off' || Date.now() - lastTick < interval / 2) return;
-    lastTick = Date.now();
+    if (!leading || busy || over() || now() - lastTick < interval / 2 || now() < checksHeldUntil) return;
+    lastTick = now();
     busy = true;
     try {
       const url = (await inner.server()).check_session_iframe;
+      if (over()) return;
       if (!url) return stop('no check_session_iframe');
       const s = await client.getSession();
       const path = client.silentRenewal;
+      if (over()) return;
       if (path === 'unavailable') return stop('third-party cookies blocked');
       if (path === 'refresh_token') return stop('refresh-token session');
       state = 'waiting';
       if (!s?.sessionState || path !== 'iframe') return;
-      const ready = await loadFrame(url).then(
-        () => true,
-        () => false,
-      );
-      if (!ready) return stop('check_session_iframe did not load');
-      if (unanswered++ >= MUTE_AFTER) return stop('check_session_iframe does not answer');
+      const ready = await loadFrame(url);
+      if (over()) return;
+      if (!ready) return retryFrame('check_session_iframe did not load');
+      if (questions.length >= MUTE_AFTER) return retryFrame('check_session_iframe does not answer');
       state = 'checking';
-      asked = s.sessionState;
-      frame?.contentWindow?.postMessage(`${c.clientId} ${asked}`, origin);
+      questions.push(s.sessionState);
+      frame?.contentWindow?.postMessage(`${c.clientId} ${s.sessionState}`, origin);
     } catch {
       // Discovery failed (offline): the next tick tries again.
     } finally {
@@ -159,46 +189,71 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
 
   /** "changed": one silent renewal tells whether the provider session still holds this user. */
   const changed = async (about: string) => {
-    if (busy || Date.now() < holdUntil) return;
+    if (busy || now() < renewsHeldUntil) return;
+    // The session_state a renewal just brought, and still "changed": the provider's check cannot confirm any
+    // session of this app (its session_state is computed for another origin or client), so renewing again would
+    // only repeat this every interval.
+    if (about === unconfirmed) return stop('session_state never matches');
     busy = true;
     try {
       // Renewed meanwhile (in another tab, say): the next tick asks about the new session_state.
-      if ((await client.getSession())?.sessionState !== about) return;
+      if ((await client.getSession())?.sessionState !== about || over()) return;
       c.log({ step: 'monitor', changed: true });
-      await client.renew();
+      unconfirmed = (await client.renew()).sessionState ?? '';
     } catch (e) {
       const err = e as AuthError;
+      if (over()) return;
       if (!needsInteraction(err)) {
-        holdUntil = Date.now() + RETRY_MS;
+        renewsHeldUntil = now() + RETRY_MS;
         return;
       }
+      // Still the session this was about? A new login (another user, in some tab) that came meanwhile is not ended.
+      if ((await client.getSession())?.sessionState !== about) return;
       const end = { code: err.code, message: err.message };
       c.log({ step: 'monitor', ended: err.code });
-      channel.postMessage({ t: 'ended', ...end });
       await client.logout({ endSession: false });
+      // Cleared here and announced to the tabs: the other monitors tell their apps once their tab is clear too.
+      post({ t: 'ended', ...end });
       ended(end);
     } finally {
       busy = false;
     }
   };
 
+  /** Another tab's monitor ended the session: tell the app once this tab's session is gone as well. */
+  const endedElsewhere = async (end: SessionEnd) => {
+    let off = () => {};
+    const cleared = new Promise<void>((done) => {
+      off = client.on('logout', () => done());
+    });
+    // Tabs that share nothing (shareAcrossTabs: false) hear of it through the logout marker; or this clears it.
+    const fallback = setTimeout(() => void client.logout({ endSession: false }), 1000);
+    if (await client.getSession()) await cleared;
+    off();
+    clearTimeout(fallback);
+    if (!over()) ended(end);
+  };
+
   const onAnswer = (e: MessageEvent) => {
     if (!frame || e.source !== frame.contentWindow || e.origin !== origin) return;
-    unanswered = 0;
+    const about = questions.shift();
+    if (about === undefined) return;
     if (e.data === 'error') stop('the provider answered error');
-    else if (e.data === 'changed') void changed(asked);
+    else if (e.data === 'changed') void changed(about);
+    else if (e.data === 'unchanged' && about === unconfirmed) unconfirmed = '';
   };
 
   const visible = () => document.visibilityState === 'visible';
   // The checking tab may be in the background, where browsers slow timers to once a minute: visible tabs nudge it.
   const nudge = () => {
     if (leading) void tick();
-    else if (visible()) channel.postMessage({ t: 'check' });
+    else if (visible()) post({ t: 'check' });
   };
   channel.onmessage = ({ data }: MessageEvent) => {
     if (data?.t === 'check') void tick();
-    else if (data?.t === 'ended') ended({ code: data.code, message: String(data.message) });
-    else if (data?.t === 'off' && !leading) state = 'off';
+    else if (data?.t === 'ended' && typeof data.code === 'string')
+      void endedElsewhere({ code: data.code, message: String(data.message) });
+    else if (data?.t === 'off' && !leading && state === 'standby') state = 'waiting';
   };
   const timer = setInterval(nudge, interval);
   const onVisibility = () => visible() && nudge();
@@ -213,9 +268,10 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
   const locks = typeof navigator === 'object' ? navigator.locks : undefined;
   if (locks) {
     state = 'standby';
-    // Held until dispose; the next tab in the queue takes over when this one closes.
+    // Held until this tab stops; the next tab in the queue takes over then (or when this one closes).
     locks
       .request(`${c.key}:monitor`, { signal: stopped.signal }, () => {
+        if (over()) return;
         lead();
         return new Promise((release) => stopped.signal.addEventListener('abort', release));
       })
@@ -227,7 +283,7 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
     leading = false;
     state = 'off';
     clearInterval(timer);
-    frame?.remove();
+    dropFrame();
     channel.close();
     removeEventListener('message', onAnswer);
     document.removeEventListener('visibilitychange', onVisibility);

@@ -5,9 +5,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuthClient, AuthClientOptions, LogEntry } from '../../src/index.js';
 import { monitorSession, type SessionEnd, type SessionMonitor } from '../../src/session-monitor.js';
-import { postFrom, setAddress } from './support/browser.js';
+import { postFrom, setAddress, waitForSilentFrame } from './support/browser.js';
 import { CLIENT_ID, ISSUER, networkFailure } from './support/fake-provider.js';
-import { useWorld } from './support/world.js';
+import { installLocks, removeLocks } from './support/locks.js';
+import { SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
 const CHECK_SESSION = `${ISSUER}/connect/checksession`;
@@ -42,7 +43,11 @@ const monitors: SessionMonitor[] = [];
 afterEach(() => {
   for (const o of observers.splice(0)) o.disconnect();
   for (const m of monitors.splice(0)) m.dispose();
+  removeLocks();
 });
+
+const SILENT = 'iframe[name="connect-pkce-silent"]';
+const settle = (ms = 200) => new Promise((r) => setTimeout(r, ms));
 
 /** A signed-in client whose session has `session_state` 's1' and whose hidden iframe is known to work. */
 async function signedIn(o: Partial<AuthClientOptions> = {}, sessionState = 's1'): Promise<AuthClient> {
@@ -64,6 +69,15 @@ const monitor = (client: AuthClient, o: Parameters<typeof monitorSession>[1] = {
   monitors.push(m);
   return m;
 };
+
+/** A signed-in client with a monitor running against the fake check page, and the session ends it reported. */
+async function monitored() {
+  const fake = fakeCheckSession();
+  const client = await signedIn();
+  const ends: SessionEnd[] = [];
+  monitor(client, { onSessionEnd: (e) => ends.push(e) });
+  return { fake, client, ends };
+}
 
 describe('monitorSession()', () => {
   it("asks the provider's iframe about the session's session_state, addressed to the provider's origin only", async () => {
@@ -109,10 +123,7 @@ describe('monitorSession()', () => {
   });
 
   it('on "changed" with another user signed in at the provider: the session ends, it does not switch users', async () => {
-    const fake = fakeCheckSession();
-    const client = await signedIn();
-    const ends: SessionEnd[] = [];
-    monitor(client, { onSessionEnd: (e) => ends.push(e) });
+    const { fake, client, ends } = await monitored();
     fake.answer = 'changed';
     w.provider.sub = 'someone-else';
     await w.answerSilentFrame({ extra: { session_state: 's9' } });
@@ -202,16 +213,25 @@ describe('monitorSession()', () => {
     expect(await client.getSession()).not.toBeNull();
   });
 
-  it('stops when the iframe never answers (a provider page that refuses to be framed), saying so once', async () => {
+  it('tries an iframe that never answers (a provider page that refuses to be framed) twice more, a minute apart, then stops', async () => {
     const entries: LogEntry[] = [];
     const fake = fakeCheckSession();
     fake.answer = '';
     const client = await signedIn({ logger: (e) => entries.push(e) });
+    vi.useFakeTimers();
     const m = monitor(client);
-    await vi.waitFor(() => expect(m.state).toBe('off'));
-    expect(fake.asked).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect([m.state, fake.frames, fake.asked.length]).toEqual(['waiting', 1, 3]);
     expect(document.querySelector(FRAME)).toBeNull();
-    expect(entries.filter((e) => e.step === 'monitor')).toEqual([{ step: 'monitor', off: 'check_session_iframe does not answer' }]);
+    await vi.advanceTimersByTimeAsync(200_000);
+    expect([m.state, fake.frames, fake.asked.length]).toEqual(['off', 3, 9]);
+    expect(document.querySelector(FRAME)).toBeNull();
+    const why = 'check_session_iframe does not answer';
+    expect(entries.filter((e) => e.step === 'monitor')).toEqual([
+      { step: 'monitor', retry: why },
+      { step: 'monitor', retry: why },
+      { step: 'monitor', off: why },
+    ]);
   });
 
   it('dispose() removes the iframe and stops asking; so does disposing the client', async () => {
@@ -230,6 +250,129 @@ describe('monitorSession()', () => {
     await vi.waitFor(() => expect(again.state).toBe('checking'));
     client.dispose();
     expect(again.state).toBe('off');
+    expect(document.querySelector(FRAME)).toBeNull();
+  });
+
+  it('stops, instead of renewing every interval, when the provider keeps answering "changed" about the session_state it just gave', async () => {
+    const entries: LogEntry[] = [];
+    const fake = fakeCheckSession();
+    const client = await signedIn({ logger: (e) => entries.push(e) });
+    const m = monitor(client);
+    fake.answer = 'changed';
+    // The renewal for the first "changed" succeeds for the same user, and the check still says "changed".
+    await w.answerSilentFrame({ extra: { session_state: 's2' } });
+    await vi.waitFor(() => expect(m.state).toBe('off'));
+    await settle();
+    expect(document.querySelector(SILENT)).toBeNull();
+    expect((await client.getSession())?.sessionState).toBe('s2');
+    expect(entries.filter((e) => e.step === 'monitor' && 'off' in e)).toEqual([{ step: 'monitor', off: 'session_state never matches' }]);
+  });
+
+  it('a "changed" about a renewed session_state that was confirmed "unchanged" before is checked again (a later logout)', async () => {
+    const { fake, client, ends } = await monitored();
+    fake.answer = 'changed';
+    await w.answerSilentFrame({ extra: { session_state: 's2' } });
+    fake.answer = 'unchanged';
+    await vi.waitFor(() => expect(fake.asked.at(-1)?.data).toBe(`${CLIENT_ID} s2`));
+    await settle(100);
+    fake.answer = 'changed';
+    await w.answerSilentFrame({ error: 'login_required' });
+    await vi.waitFor(() => expect(ends).toHaveLength(1));
+    expect(await client.getSession()).toBeNull();
+  });
+
+  it('does not end a new login (another user, in some tab) that arrived while the "changed" renewal ran', async () => {
+    const { fake, client, ends } = await monitored();
+    fake.answer = 'changed';
+    await waitForSilentFrame();
+    fake.answer = 'unchanged';
+    w.provider.sub = 'someone-else';
+    const url = await w.startLogin(client);
+    setAddress(w.callbackFor(url, { extra: { session_state: 'n1' } }));
+    await client.handleRedirectCallback();
+    // The renewal started for the first user answers for the new one: it fails, and the new login stays.
+    await w.answerSilentFrame({ extra: { session_state: 'n1' } });
+    await settle();
+    expect((await client.getSession())?.claims?.sub).toBe('someone-else');
+    expect(ends).toEqual([]);
+  });
+
+  it("tells the other tabs' monitors once the session is cleared, and each app only once its own tab is signed out", async () => {
+    installLocks();
+    const fake = fakeCheckSession();
+    const leader = await signedIn({ shareAcrossTabs: true });
+    monitor(leader);
+    await vi.waitFor(() => expect(fake.asked.length).toBeGreaterThan(0));
+    // Another tab of the app: its own client and monitor (in standby behind the lock).
+    const other = w.client({ automaticSilentRenew: false, shareAcrossTabs: true });
+    expect(await other.getSession()).not.toBeNull();
+    const order: string[] = [];
+    other.on('logout', () => order.push('logout'));
+    const storedAtEnded: boolean[] = [];
+    const post = BroadcastChannel.prototype.postMessage;
+    vi.spyOn(BroadcastChannel.prototype, 'postMessage').mockImplementation(function (this: BroadcastChannel, m: unknown) {
+      if ((m as { t?: string })?.t === 'ended') storedAtEnded.push(sessionStorage.getItem(SESSION_KEY) !== null);
+      return post.call(this, m);
+    });
+    expect(monitor(other, { onSessionEnd: () => order.push('ended') }).state).toBe('standby');
+    fake.answer = 'changed';
+    await w.answerSilentFrame({ error: 'login_required' });
+    await vi.waitFor(() => expect(order).toEqual(['logout', 'ended']));
+    expect(storedAtEnded).toEqual([false]);
+  });
+
+  it('a tab that shares nothing with the others (shareAcrossTabs: false) is still signed out before its app is told', async () => {
+    installLocks();
+    const fake = fakeCheckSession();
+    const leader = await signedIn();
+    monitor(leader);
+    await vi.waitFor(() => expect(fake.asked.length).toBeGreaterThan(0));
+    const other = w.client({ automaticSilentRenew: false });
+    expect(await other.getSession()).not.toBeNull();
+    const order: string[] = [];
+    other.on('logout', () => order.push('logout'));
+    monitor(other, { onSessionEnd: () => order.push('ended') });
+    fake.answer = 'changed';
+    await w.answerSilentFrame({ error: 'login_required' });
+    await vi.waitFor(() => expect(order).toEqual(['logout', 'ended']), { timeout: 3000 });
+    expect(await other.getSession()).toBeNull();
+  });
+
+  it('a tab that stops hands the checks on: a tab opened later does not wait behind it for ever', async () => {
+    installLocks();
+    const fake = fakeCheckSession();
+    fake.answer = 'error';
+    const client = await signedIn();
+    const first = monitor(client);
+    await vi.waitFor(() => expect(first.state).toBe('off'));
+    const later = monitor(client);
+    // It looks for itself (and here comes to the same end).
+    await vi.waitFor(() => expect(later.state).toBe('off'));
+    expect(fake.frames).toBe(2);
+  });
+
+  it('keeps asking when the wall clock is set back', async () => {
+    const fake = fakeCheckSession();
+    const client = await signedIn();
+    monitor(client);
+    await vi.waitFor(() => expect(fake.asked.length).toBeGreaterThan(1));
+    vi.setSystemTime(Date.now() - 3_600_000);
+    const asked = fake.asked.length;
+    await vi.waitFor(() => expect(fake.asked.length).toBeGreaterThan(asked + 3));
+  });
+
+  it('dispose() right away, before the first check has started, leaves nothing behind; a disposed client gets an inert monitor', async () => {
+    fakeCheckSession();
+    const client = await signedIn();
+    const m = monitor(client);
+    m.dispose();
+    await settle();
+    expect(m.state).toBe('off');
+    expect(document.querySelector(FRAME)).toBeNull();
+    client.dispose();
+    const late = monitor(client);
+    await settle();
+    expect(late.state).toBe('off');
     expect(document.querySelector(FRAME)).toBeNull();
   });
 

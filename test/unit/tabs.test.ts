@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newerSession, type StoredSession } from '../../src/session.js';
 import { createTabSync, type TabSync, type TabSyncHooks } from '../../src/tabs.js';
+import { installLocks } from './support/locks.js';
 import { useWorld } from './support/world.js';
 
 const w = useWorld();
@@ -52,36 +53,6 @@ function observer() {
 
 /** Waits until every message sent so far has been delivered. */
 const settle = () => new Promise((r) => setTimeout(r, 20));
-
-/** Installs a Web Locks stand-in: exclusive locks by name, granted in request order. */
-function installLocks() {
-  const tails = new Map<string, Promise<unknown>>();
-  const held = new Set<string>();
-  const requested: string[] = [];
-  const locks = {
-    request: (name: string, ...args: unknown[]) => {
-      const fn = args.at(-1) as (lock: unknown) => Promise<unknown>;
-      const ifAvailable = (args[0] as { ifAvailable?: boolean }).ifAvailable && args.length === 2;
-      requested.push(name);
-      if (ifAvailable && held.has(name)) return fn(null);
-      const run = (tails.get(name) ?? Promise.resolve()).then(async () => {
-        held.add(name);
-        try {
-          return await fn({ name });
-        } finally {
-          held.delete(name);
-        }
-      });
-      tails.set(
-        name,
-        run.catch(() => {}),
-      );
-      return run;
-    },
-  };
-  Object.defineProperty(navigator, 'locks', { value: locks, configurable: true });
-  return requested;
-}
 
 afterEach(() => {
   for (const o of opened.splice(0)) o.close();
