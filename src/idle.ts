@@ -57,6 +57,7 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   let signedIn = false;
   let counting = false;
   let written = 0;
+  // The next look at the clock; none once the time is up (or signed out).
   let timer: ReturnType<typeof setTimeout> | undefined;
   // The last activity in any tab, ms; a time in the future (a clock set back) counts as now.
   let last = 0;
@@ -80,6 +81,7 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   /** Looks at the clock and the last activity, tells the app, and sets the next look. */
   const plan = () => {
     clearTimeout(timer);
+    timer = undefined;
     if (!signedIn) return;
     const now = Date.now();
     const idleAt = lastActivity() + o.after * 1000;
@@ -117,6 +119,8 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
 
   const active = () => {
     const now = Date.now();
+    // A computer that slept past the deadline: the move that wakes it may come before the timer, and is no activity.
+    if (timer && now >= lastActivity() + o.after * 1000) return void plan();
     last = now;
     if (now - written >= WRITE_EVERY_MS) {
       written = now;
@@ -145,6 +149,7 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
       signedIn = false;
       counting = false;
       clearTimeout(timer);
+      timer = undefined;
     }),
   ];
   void client.getSession().then((s) => {

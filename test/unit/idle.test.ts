@@ -138,6 +138,28 @@ describe('signOutWhenIdle()', () => {
     expect(signedOut()).toBe(true);
   });
 
+  it('signs out at once when the computer wakes from a sleep past the deadline, even if a mouse move comes first', async () => {
+    const client = await signedIn();
+    await watch(client);
+    vi.setSystemTime(Date.now() + 3_600_000);
+    // The move that wakes the computer, before the timer had a chance to run: it must not restart the clock.
+    move();
+    await seconds(1);
+    expect(signedOut()).toBe(true);
+  });
+
+  it('a new login after a logout starts a new clock, however long ago the last one ran out', async () => {
+    const client = await signedIn();
+    await watch(client);
+    await seconds(5);
+    await client.logout({ endSession: false });
+    vi.setSystemTime(Date.now() + 3_600_000);
+    await w.signIn(client);
+    await seconds(5);
+    expect(signedOut()).toBe(false);
+    expect(await client.getSession()).not.toBeNull();
+  });
+
   it('runs onIdle instead of logout, in one tab only: a period another tab already acted on is left alone', async () => {
     const client = await signedIn();
     const onIdle = vi.fn();
