@@ -55,6 +55,7 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   const stored = () => Number(store.get(key)) || 0;
 
   let signedIn = false;
+  let disposed = false;
   let counting = false;
   let written = 0;
   // The next look at the clock; none once the time is up (or signed out).
@@ -102,7 +103,8 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   const fire = async (at: number) => {
     counting = false;
     const claim = async () => {
-      if (store.get(firedKey) === String(at)) return;
+      // Signed out (or disposed) while waiting for the lock: nothing left to do.
+      if (!signedIn || store.get(firedKey) === String(at)) return;
       store.set(firedKey, String(at));
       c.log({ step: 'idle', after: o.after });
       await (o.onIdle ?? (() => client.logout()))();
@@ -153,7 +155,7 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     }),
   ];
   void client.getSession().then((s) => {
-    if (!s || signedIn) return;
+    if (!s || signedIn || disposed) return;
     signedIn = true;
     // Opening a page of the app is activity: an activity stamp left from before (a login on the callback page
     // before this started, yesterday's session) must not sign the user out the moment the app starts.
@@ -166,6 +168,7 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     plan();
   };
   handle.dispose = () => {
+    disposed = true;
     signedIn = false;
     clearTimeout(timer);
     for (const type of ACTIVITY) removeEventListener(type, active, listen);

@@ -195,6 +195,39 @@ describe('signOutWhenIdle()', () => {
     expect(signedOut()).toBe(false);
   });
 
+  it('dispose() right after the start (React StrictMode, a route change) means no countdown and no logout', async () => {
+    const client = await signedIn();
+    const onCountdown = vi.fn();
+    // Disposed before the session was read.
+    signOutWhenIdle(client, { after: 10, countdown: 3, onCountdown }).dispose();
+    await seconds(30);
+    expect(onCountdown).not.toHaveBeenCalled();
+    expect(signedOut()).toBe(false);
+  });
+
+  it('dispose() while the sign-out waits for its Web Lock: no onIdle', async () => {
+    let grant = () => {};
+    const locks = {
+      request: (_name: string, _o: unknown, f: (lock: unknown) => unknown) =>
+        new Promise((done) => {
+          grant = () => done(f({}));
+        }),
+    };
+    Object.defineProperty(navigator, 'locks', { value: locks, configurable: true });
+    try {
+      const client = await signedIn();
+      const onIdle = vi.fn();
+      const { idle } = await watch(client, { onIdle });
+      await seconds(10);
+      idle.dispose();
+      grant();
+      await seconds(0);
+      expect(onIdle).not.toHaveBeenCalled();
+    } finally {
+      Reflect.deleteProperty(navigator, 'locks');
+    }
+  });
+
   it.each([
     { after: 0 },
     { after: -5 },
