@@ -128,8 +128,9 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
       written = now;
       store.set(key, String(now));
     }
-    // The other tabs end theirs on the storage event.
-    if (counting) plan();
+    // A countdown ends here (the other tabs end theirs on the storage event); once the time was up and onIdle kept the
+    // session (a lock screen), or another tab ran it, no look is set: activity starts the next period.
+    if (counting || !timer) plan();
   };
   const onStorage = (e: StorageEvent) => e.key === key && plan();
   const onVisible = () => document.visibilityState === 'visible' && plan();

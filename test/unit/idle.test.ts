@@ -9,6 +9,7 @@ import { SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
 const ACTIVE_KEY = `${SESSION_KEY}:active`;
+const FIRED_KEY = `${SESSION_KEY}:idle`;
 
 const watchers: IdleSignOut[] = [];
 afterEach(() => {
@@ -42,6 +43,16 @@ async function watch(client: AuthClient, o: Partial<IdleOptions> = {}) {
 const seconds = (s: number) => vi.advanceTimersByTimeAsync(s * 1000);
 const move = () => window.dispatchEvent(new Event('pointermove'));
 const signedOut = () => w.submit.mock.calls.length > 0;
+
+/** A signed-in tab with an onIdle of the app's that has just run, after 10 s without activity. */
+async function idleOnce() {
+  const client = await signedIn();
+  const onIdle = vi.fn();
+  await watch(client, { onIdle });
+  await seconds(10);
+  expect(onIdle).toHaveBeenCalledTimes(1);
+  return { client, onIdle };
+}
 
 describe('signOutWhenIdle()', () => {
   it('counts down the last seconds, then logs out (ending the provider session)', async () => {
@@ -161,11 +172,7 @@ describe('signOutWhenIdle()', () => {
   });
 
   it('runs onIdle instead of logout, in one tab only: a period another tab already acted on is left alone', async () => {
-    const client = await signedIn();
-    const onIdle = vi.fn();
-    await watch(client, { onIdle });
-    await seconds(10);
-    expect(onIdle).toHaveBeenCalledTimes(1);
+    const { client } = await idleOnce();
     expect(signedOut()).toBe(false);
 
     // Another tab: same last activity, already acted on.
@@ -173,6 +180,26 @@ describe('signOutWhenIdle()', () => {
     await watch(client, { onIdle: other });
     await seconds(1);
     expect(other).not.toHaveBeenCalled();
+  });
+
+  it('an onIdle that keeps the session (a lock screen) runs again when the user comes back and goes idle again', async () => {
+    const { onIdle } = await idleOnce();
+    move();
+    await seconds(10);
+    expect(onIdle).toHaveBeenCalledTimes(2);
+  });
+
+  it('a tab that another tab beat to onIdle watches on: the next idle period is its own', async () => {
+    const client = await signedIn();
+    const onIdle = vi.fn();
+    await watch(client, { onIdle });
+    // Another tab reaches the deadline first and claims this period.
+    localStorage.setItem(FIRED_KEY, String(localStorage.getItem(ACTIVE_KEY)));
+    await seconds(10);
+    expect(onIdle).not.toHaveBeenCalled();
+    move();
+    await seconds(10);
+    expect(onIdle).toHaveBeenCalledTimes(1);
   });
 
   it('reset() counts as activity in every tab', async () => {
