@@ -58,6 +58,8 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   let disposed = false;
   let counting = false;
   let written = 0;
+  // The write of the last activity of a burst, less than a second after the one before.
+  let pending: ReturnType<typeof setTimeout> | undefined;
   // The next look at the clock; none once the time is up (or signed out).
   let timer: ReturnType<typeof setTimeout> | undefined;
   // The last activity in any tab, ms; a time in the future (a clock set back) counts as now.
@@ -103,8 +105,9 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   const fire = async (at: number) => {
     counting = false;
     const claim = async () => {
-      // Signed out (or disposed) while waiting for the lock: nothing left to do.
-      if (!signedIn || store.get(firedKey) === String(at)) return;
+      // Signed out (or disposed) while waiting for the lock: nothing left to do. A claim within `after` of `at` is
+      // this period's: tabs may disagree on its start by an activity not yet shared.
+      if (!signedIn || Math.abs(Number(store.get(firedKey)) - at) < o.after * 1000) return;
       store.set(firedKey, String(at));
       c.log({ step: 'idle', after: o.after });
       await (o.onIdle ?? (() => client.logout()))();
@@ -119,15 +122,22 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     }
   };
 
+  /** Tells the other tabs of the last activity. */
+  const share = () => {
+    clearTimeout(pending);
+    pending = undefined;
+    written = Date.now();
+    store.set(key, String(last));
+  };
+
   const active = () => {
     const now = Date.now();
     // A computer that slept past the deadline: the move that wakes it may come before the timer, and is no activity.
     if (timer && now >= lastActivity() + o.after * 1000) return void plan();
     last = now;
-    if (now - written >= WRITE_EVERY_MS) {
-      written = now;
-      store.set(key, String(now));
-    }
+    // At most once a second, and the last activity of a burst too: no other tab may sign out before this one would.
+    if (now - written >= WRITE_EVERY_MS) share();
+    else pending ??= setTimeout(share, WRITE_EVERY_MS);
     // A countdown ends here (the other tabs end theirs on the storage event); once the time was up and onIdle kept the
     // session (a lock screen), or another tab ran it, no look is set: activity starts the next period.
     if (counting || !timer) plan();
@@ -172,6 +182,7 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     disposed = true;
     signedIn = false;
     clearTimeout(timer);
+    clearTimeout(pending);
     for (const type of ACTIVITY) removeEventListener(type, active, listen);
     removeEventListener('storage', onStorage);
     document.removeEventListener('visibilitychange', onVisible);

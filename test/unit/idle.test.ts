@@ -118,6 +118,17 @@ describe('signOutWhenIdle()', () => {
     expect(localStorage.getItem(ACTIVE_KEY)).toBe(String(Date.now()));
   });
 
+  it('the last activity of a burst reaches the other tabs too, a second later at most', async () => {
+    const client = await signedIn();
+    await watch(client);
+    await seconds(0.5);
+    const at = Date.now();
+    // Less than a second after the page's own activity was shared.
+    move();
+    await seconds(1);
+    expect(localStorage.getItem(ACTIVE_KEY)).toBe(String(at));
+  });
+
   it('only counts while signed in; a new login starts the clock', async () => {
     const client = w.client({ automaticSilentRenew: false });
     vi.useFakeTimers({ now: Date.now() });
@@ -180,6 +191,20 @@ describe('signOutWhenIdle()', () => {
     await watch(client, { onIdle: other });
     await seconds(1);
     expect(other).not.toHaveBeenCalled();
+  });
+
+  it('runs onIdle in one tab only, even when the other tab claimed the period knowing an earlier last activity', async () => {
+    const client = await signedIn();
+    const onIdle = vi.fn();
+    await watch(client, { onIdle });
+    const shared = localStorage.getItem(ACTIVE_KEY);
+    await seconds(0.5);
+    // This tab's last activity: the other tab has not heard of it when it reaches the deadline and claims the period.
+    move();
+    await seconds(9.5);
+    localStorage.setItem(FIRED_KEY, String(shared));
+    await seconds(1);
+    expect(onIdle).not.toHaveBeenCalled();
   });
 
   it('an onIdle that keeps the session (a lock screen) runs again when the user comes back and goes idle again', async () => {
