@@ -62,12 +62,24 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   let pending: ReturnType<typeof setTimeout> | undefined;
   // The next look at the clock; none once the time is up (or signed out).
   let timer: ReturnType<typeof setTimeout> | undefined;
-  // The last activity in any tab, ms; a time in the future (a clock set back) counts as now.
+  // The last activity in any tab, ms.
   let last = 0;
+  /** Tells the other tabs of the last activity. */
+  const share = () => {
+    clearTimeout(pending);
+    pending = undefined;
+    written = Date.now();
+    store.set(key, String(last));
+  };
+  // A last activity in the future (a clock set back) counts as now, and is stored so: kept, it would count as now on
+  // every look until the clock caught up, turning idle sign-out off for that long.
   const lastActivity = () => {
     const now = Date.now();
     last = Math.max(last, stored());
-    if (last > now) last = now;
+    if (last > now) {
+      last = now;
+      share();
+    }
     return last;
   };
 
@@ -120,14 +132,6 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
         throw e;
       });
     }
-  };
-
-  /** Tells the other tabs of the last activity. */
-  const share = () => {
-    clearTimeout(pending);
-    pending = undefined;
-    written = Date.now();
-    store.set(key, String(last));
   };
 
   const active = () => {

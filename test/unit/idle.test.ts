@@ -54,6 +54,13 @@ async function idleOnce() {
   return { client, onIdle };
 }
 
+/** A watched tab whose wall clock jumps by `ms` (a sleep, an NTP correction) after `s` seconds of fake time. */
+async function clockJumps(ms: number, s = 0) {
+  await watch(await signedIn());
+  await seconds(s);
+  vi.setSystemTime(Date.now() + ms);
+}
+
 describe('signOutWhenIdle()', () => {
   it('counts down the last seconds, then logs out (ending the provider session)', async () => {
     const client = await signedIn();
@@ -152,18 +159,14 @@ describe('signOutWhenIdle()', () => {
   });
 
   it('signs out at once when the computer wakes from a sleep past the deadline', async () => {
-    const client = await signedIn();
-    await watch(client);
-    vi.setSystemTime(Date.now() + 3_600_000);
+    await clockJumps(3_600_000);
     document.dispatchEvent(new Event('visibilitychange'));
     await vi.advanceTimersByTimeAsync(0);
     expect(signedOut()).toBe(true);
   });
 
   it('signs out at once when the computer wakes from a sleep past the deadline, even if a mouse move comes first', async () => {
-    const client = await signedIn();
-    await watch(client);
-    vi.setSystemTime(Date.now() + 3_600_000);
+    await clockJumps(3_600_000);
     // The move that wakes the computer, before the timer had a chance to run: it must not restart the clock.
     move();
     await seconds(1);
@@ -180,6 +183,19 @@ describe('signOutWhenIdle()', () => {
     await seconds(5);
     expect(signedOut()).toBe(false);
     expect(await client.getSession()).not.toBeNull();
+  });
+
+  it('a wall clock set back (an NTP correction) does not turn idle sign-out off for the size of the jump', async () => {
+    await clockJumps(-3_600_000, 1);
+    // The clock cannot tell how far it went back: the period counts again from the first look after the jump.
+    await seconds(20);
+    expect(signedOut()).toBe(true);
+  });
+
+  it('after the wall clock was set back, activity still reaches the other tabs at once', async () => {
+    await clockJumps(-3_600_000, 2);
+    move();
+    expect(localStorage.getItem(ACTIVE_KEY)).toBe(String(Date.now()));
   });
 
   it('runs onIdle instead of logout, in one tab only: a period another tab already acted on is left alone', async () => {
