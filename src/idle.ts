@@ -12,7 +12,10 @@ export interface IdleOptions {
   countdown?: number | undefined;
   /** Called every second of the countdown, in every tab, with the seconds left (`countdown` … 1). */
   onCountdown?: ((secondsLeft: number) => void) | undefined;
-  /** Activity in some tab ended a countdown: time to hide the warning. */
+  /**
+   * A countdown ended other than by this tab's `onIdle`: activity in some tab, a logout, another tab's `onIdle`. Time
+   * to hide the warning.
+   */
   onActive?: (() => void) | undefined;
   /** What happens once the time is up, in one tab only. Default: `client.logout()`, which signs out every tab. */
   onIdle?: (() => unknown) | undefined;
@@ -93,6 +96,12 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     }
   };
 
+  /** The countdown is over, and not by this tab's onIdle: the app hides its warning. */
+  const end = () => {
+    if (counting) call(o.onActive);
+    counting = false;
+  };
+
   /** Looks at the clock and the last activity, tells the app, and sets the next look. */
   const plan = () => {
     clearTimeout(timer);
@@ -108,25 +117,24 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
       timer = setTimeout(plan, left % 1000 || 1000);
       return;
     }
-    if (counting) call(o.onActive);
-    counting = false;
+    end();
     timer = setTimeout(plan, left - countdown * 1000);
   };
 
   /** Time is up for the activity at `at`: one tab (the first to claim it) acts; the others hear the logout. */
   const fire = async (at: number) => {
-    counting = false;
     const claim = async () => {
       // Signed out (or disposed) while waiting for the lock: nothing left to do. A claim within `after` of `at` is
       // this period's: tabs may disagree on its start by an activity not yet shared.
-      if (!signedIn || Math.abs(Number(store.get(firedKey)) - at) < o.after * 1000) return;
+      if (!signedIn || Math.abs(Number(store.get(firedKey)) - at) < o.after * 1000) return end();
       store.set(firedKey, String(at));
+      counting = false;
       c.log({ step: 'idle', after: o.after });
       await (o.onIdle ?? (() => client.logout()))();
     };
     const locks = typeof navigator === 'object' ? navigator.locks : undefined;
     try {
-      await (locks ? locks.request(firedKey, { ifAvailable: true }, (free) => free && claim()) : claim());
+      await (locks ? locks.request(firedKey, { ifAvailable: true }, (free) => (free ? claim() : end())) : claim());
     } catch (e) {
       queueMicrotask(() => {
         throw e;
@@ -164,7 +172,7 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     }),
     client.on('logout', () => {
       signedIn = false;
-      counting = false;
+      end();
       clearTimeout(timer);
       timer = undefined;
     }),

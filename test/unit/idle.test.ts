@@ -73,6 +73,8 @@ describe('signOutWhenIdle()', () => {
     await seconds(1);
     expect(signedOut()).toBe(true);
     expect(await client.getSession()).toBeNull();
+    // Its own sign-out is no "stay signed in".
+    expect(seen).toEqual([3, 2, 1]);
   });
 
   it('activity keeps the user signed in: the time counts from the last one', async () => {
@@ -96,6 +98,16 @@ describe('signOutWhenIdle()', () => {
     await seconds(3);
     expect(seen).toEqual([3, 2, 'active']);
     expect(signedOut()).toBe(false);
+  });
+
+  it('a logout during the countdown ends it, and the app hears so (no frozen warning)', async () => {
+    const client = await signedIn();
+    const { seen } = await watch(client);
+    await seconds(8.5);
+    // In another tab, or here without leaving the page.
+    await client.logout({ endSession: false });
+    await seconds(5);
+    expect(seen).toEqual([3, 2, 'active']);
   });
 
   it("another tab's activity (shared through localStorage) keeps this tab signed in and ends its countdown", async () => {
@@ -230,14 +242,15 @@ describe('signOutWhenIdle()', () => {
     expect(onIdle).toHaveBeenCalledTimes(2);
   });
 
-  it('a tab that another tab beat to onIdle watches on: the next idle period is its own', async () => {
+  it('a tab that another tab beat to onIdle ends its countdown (onActive) and watches on: the next period is its own', async () => {
     const client = await signedIn();
     const onIdle = vi.fn();
-    await watch(client, { onIdle });
+    const { seen } = await watch(client, { onIdle });
     // Another tab reaches the deadline first and claims this period.
     localStorage.setItem(FIRED_KEY, String(localStorage.getItem(ACTIVE_KEY)));
     await seconds(10);
     expect(onIdle).not.toHaveBeenCalled();
+    expect(seen).toEqual([3, 2, 1, 'active']);
     move();
     await seconds(10);
     expect(onIdle).toHaveBeenCalledTimes(1);
