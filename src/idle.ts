@@ -12,7 +12,10 @@ export interface IdleOptions {
   countdown?: number | undefined;
   /** Called every second of the countdown, in every tab, with the seconds left (`countdown` … 1). */
   onCountdown?: ((secondsLeft: number) => void) | undefined;
-  /** Activity in some tab ended a countdown: time to hide the warning. */
+  /**
+   * A countdown ended other than by this tab's `onIdle`: activity in some tab, a logout, another tab's `onIdle`. Time
+   * to hide the warning.
+   */
   onActive?: (() => void) | undefined;
   /** What happens once the time is up, in one tab only. Default: `client.logout()`, which signs out every tab. */
   onIdle?: (() => unknown) | undefined;
@@ -55,15 +58,31 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   const stored = () => Number(store.get(key)) || 0;
 
   let signedIn = false;
+  let disposed = false;
   let counting = false;
   let written = 0;
+  // The write of the last activity of a burst, less than a second after the one before.
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  // The next look at the clock; none once the time is up (or signed out).
   let timer: ReturnType<typeof setTimeout> | undefined;
-  // The last activity in any tab, ms; a time in the future (a clock set back) counts as now.
+  // The last activity in any tab, ms.
   let last = 0;
+  /** Tells the other tabs of the last activity. */
+  const share = () => {
+    clearTimeout(pending);
+    pending = undefined;
+    written = Date.now();
+    store.set(key, String(last));
+  };
+  // A last activity in the future (a clock set back) counts as now, and is stored so: kept, it would count as now on
+  // every look until the clock caught up, turning idle sign-out off for that long.
   const lastActivity = () => {
     const now = Date.now();
     last = Math.max(last, stored());
-    if (last > now) last = now;
+    if (last > now) {
+      last = now;
+      share();
+    }
     return last;
   };
 
@@ -77,9 +96,16 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     }
   };
 
+  /** The countdown is over, and not by this tab's onIdle: the app hides its warning. */
+  const end = () => {
+    if (counting) call(o.onActive);
+    counting = false;
+  };
+
   /** Looks at the clock and the last activity, tells the app, and sets the next look. */
   const plan = () => {
     clearTimeout(timer);
+    timer = undefined;
     if (!signedIn) return;
     const now = Date.now();
     const idleAt = lastActivity() + o.after * 1000;
@@ -91,23 +117,24 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
       timer = setTimeout(plan, left % 1000 || 1000);
       return;
     }
-    if (counting) call(o.onActive);
-    counting = false;
+    end();
     timer = setTimeout(plan, left - countdown * 1000);
   };
 
   /** Time is up for the activity at `at`: one tab (the first to claim it) acts; the others hear the logout. */
   const fire = async (at: number) => {
-    counting = false;
     const claim = async () => {
-      if (store.get(firedKey) === String(at)) return;
+      // Signed out (or disposed) while waiting for the lock: nothing left to do. A claim within `after` of `at` is
+      // this period's: tabs may disagree on its start by an activity not yet shared.
+      if (!signedIn || Math.abs(Number(store.get(firedKey)) - at) < o.after * 1000) return end();
       store.set(firedKey, String(at));
+      counting = false;
       c.log({ step: 'idle', after: o.after });
       await (o.onIdle ?? (() => client.logout()))();
     };
     const locks = typeof navigator === 'object' ? navigator.locks : undefined;
     try {
-      await (locks ? locks.request(firedKey, { ifAvailable: true }, (free) => free && claim()) : claim());
+      await (locks ? locks.request(firedKey, { ifAvailable: true }, (free) => (free ? claim() : end())) : claim());
     } catch (e) {
       queueMicrotask(() => {
         throw e;
@@ -117,13 +144,15 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
 
   const active = () => {
     const now = Date.now();
+    // A computer that slept past the deadline: the move that wakes it may come before the timer, and is no activity.
+    if (timer && now >= lastActivity() + o.after * 1000) return void plan();
     last = now;
-    if (now - written >= WRITE_EVERY_MS) {
-      written = now;
-      store.set(key, String(now));
-    }
-    // The other tabs end theirs on the storage event.
-    if (counting) plan();
+    // At most once a second, and the last activity of a burst too: no other tab may sign out before this one would.
+    if (now - written >= WRITE_EVERY_MS) share();
+    else pending ??= setTimeout(share, WRITE_EVERY_MS);
+    // A countdown ends here (the other tabs end theirs on the storage event); once the time was up and onIdle kept the
+    // session (a lock screen), or another tab ran it, no look is set: activity starts the next period.
+    if (counting || !timer) plan();
   };
   const onStorage = (e: StorageEvent) => e.key === key && plan();
   const onVisible = () => document.visibilityState === 'visible' && plan();
@@ -143,12 +172,13 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     }),
     client.on('logout', () => {
       signedIn = false;
-      counting = false;
+      end();
       clearTimeout(timer);
+      timer = undefined;
     }),
   ];
   void client.getSession().then((s) => {
-    if (!s || signedIn) return;
+    if (!s || signedIn || disposed) return;
     signedIn = true;
     // Opening a page of the app is activity: an activity stamp left from before (a login on the callback page
     // before this started, yesterday's session) must not sign the user out the moment the app starts.
@@ -161,8 +191,10 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     plan();
   };
   handle.dispose = () => {
+    disposed = true;
     signedIn = false;
     clearTimeout(timer);
+    clearTimeout(pending);
     for (const type of ACTIVITY) removeEventListener(type, active, listen);
     removeEventListener('storage', onStorage);
     document.removeEventListener('visibilitychange', onVisible);

@@ -9,6 +9,7 @@ import { SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
 const ACTIVE_KEY = `${SESSION_KEY}:active`;
+const FIRED_KEY = `${SESSION_KEY}:idle`;
 
 const watchers: IdleSignOut[] = [];
 afterEach(() => {
@@ -43,6 +44,23 @@ const seconds = (s: number) => vi.advanceTimersByTimeAsync(s * 1000);
 const move = () => window.dispatchEvent(new Event('pointermove'));
 const signedOut = () => w.submit.mock.calls.length > 0;
 
+/** A signed-in tab with an onIdle of the app's that has just run, after 10 s without activity. */
+async function idleOnce() {
+  const client = await signedIn();
+  const onIdle = vi.fn();
+  await watch(client, { onIdle });
+  await seconds(10);
+  expect(onIdle).toHaveBeenCalledTimes(1);
+  return { client, onIdle };
+}
+
+/** A watched tab whose wall clock jumps by `ms` (a sleep, an NTP correction) after `s` seconds of fake time. */
+async function clockJumps(ms: number, s = 0) {
+  await watch(await signedIn());
+  await seconds(s);
+  vi.setSystemTime(Date.now() + ms);
+}
+
 describe('signOutWhenIdle()', () => {
   it('counts down the last seconds, then logs out (ending the provider session)', async () => {
     const client = await signedIn();
@@ -55,6 +73,8 @@ describe('signOutWhenIdle()', () => {
     await seconds(1);
     expect(signedOut()).toBe(true);
     expect(await client.getSession()).toBeNull();
+    // Its own sign-out is no "stay signed in".
+    expect(seen).toEqual([3, 2, 1]);
   });
 
   it('activity keeps the user signed in: the time counts from the last one', async () => {
@@ -78,6 +98,16 @@ describe('signOutWhenIdle()', () => {
     await seconds(3);
     expect(seen).toEqual([3, 2, 'active']);
     expect(signedOut()).toBe(false);
+  });
+
+  it('a logout during the countdown ends it, and the app hears so (no frozen warning)', async () => {
+    const client = await signedIn();
+    const { seen } = await watch(client);
+    await seconds(8.5);
+    // In another tab, or here without leaving the page.
+    await client.logout({ endSession: false });
+    await seconds(5);
+    expect(seen).toEqual([3, 2, 'active']);
   });
 
   it("another tab's activity (shared through localStorage) keeps this tab signed in and ends its countdown", async () => {
@@ -107,6 +137,17 @@ describe('signOutWhenIdle()', () => {
     expect(localStorage.getItem(ACTIVE_KEY)).toBe(String(Date.now()));
   });
 
+  it('the last activity of a burst reaches the other tabs too, a second later at most', async () => {
+    const client = await signedIn();
+    await watch(client);
+    await seconds(0.5);
+    const at = Date.now();
+    // Less than a second after the page's own activity was shared.
+    move();
+    await seconds(1);
+    expect(localStorage.getItem(ACTIVE_KEY)).toBe(String(at));
+  });
+
   it('only counts while signed in; a new login starts the clock', async () => {
     const client = w.client({ automaticSilentRenew: false });
     vi.useFakeTimers({ now: Date.now() });
@@ -130,20 +171,47 @@ describe('signOutWhenIdle()', () => {
   });
 
   it('signs out at once when the computer wakes from a sleep past the deadline', async () => {
-    const client = await signedIn();
-    await watch(client);
-    vi.setSystemTime(Date.now() + 3_600_000);
+    await clockJumps(3_600_000);
     document.dispatchEvent(new Event('visibilitychange'));
     await vi.advanceTimersByTimeAsync(0);
     expect(signedOut()).toBe(true);
   });
 
-  it('runs onIdle instead of logout, in one tab only: a period another tab already acted on is left alone', async () => {
+  it('signs out at once when the computer wakes from a sleep past the deadline, even if a mouse move comes first', async () => {
+    await clockJumps(3_600_000);
+    // The move that wakes the computer, before the timer had a chance to run: it must not restart the clock.
+    move();
+    await seconds(1);
+    expect(signedOut()).toBe(true);
+  });
+
+  it('a new login after a logout starts a new clock, however long ago the last one ran out', async () => {
     const client = await signedIn();
-    const onIdle = vi.fn();
-    await watch(client, { onIdle });
-    await seconds(10);
-    expect(onIdle).toHaveBeenCalledTimes(1);
+    await watch(client);
+    await seconds(5);
+    await client.logout({ endSession: false });
+    vi.setSystemTime(Date.now() + 3_600_000);
+    await w.signIn(client);
+    await seconds(5);
+    expect(signedOut()).toBe(false);
+    expect(await client.getSession()).not.toBeNull();
+  });
+
+  it('a wall clock set back (an NTP correction) does not turn idle sign-out off for the size of the jump', async () => {
+    await clockJumps(-3_600_000, 1);
+    // The clock cannot tell how far it went back: the period counts again from the first look after the jump.
+    await seconds(20);
+    expect(signedOut()).toBe(true);
+  });
+
+  it('after the wall clock was set back, activity still reaches the other tabs at once', async () => {
+    await clockJumps(-3_600_000, 2);
+    move();
+    expect(localStorage.getItem(ACTIVE_KEY)).toBe(String(Date.now()));
+  });
+
+  it('runs onIdle instead of logout, in one tab only: a period another tab already acted on is left alone', async () => {
+    const { client } = await idleOnce();
     expect(signedOut()).toBe(false);
 
     // Another tab: same last activity, already acted on.
@@ -151,6 +219,41 @@ describe('signOutWhenIdle()', () => {
     await watch(client, { onIdle: other });
     await seconds(1);
     expect(other).not.toHaveBeenCalled();
+  });
+
+  it('runs onIdle in one tab only, even when the other tab claimed the period knowing an earlier last activity', async () => {
+    const client = await signedIn();
+    const onIdle = vi.fn();
+    await watch(client, { onIdle });
+    const shared = localStorage.getItem(ACTIVE_KEY);
+    await seconds(0.5);
+    // This tab's last activity: the other tab has not heard of it when it reaches the deadline and claims the period.
+    move();
+    await seconds(9.5);
+    localStorage.setItem(FIRED_KEY, String(shared));
+    await seconds(1);
+    expect(onIdle).not.toHaveBeenCalled();
+  });
+
+  it('an onIdle that keeps the session (a lock screen) runs again when the user comes back and goes idle again', async () => {
+    const { onIdle } = await idleOnce();
+    move();
+    await seconds(10);
+    expect(onIdle).toHaveBeenCalledTimes(2);
+  });
+
+  it('a tab that another tab beat to onIdle ends its countdown (onActive) and watches on: the next period is its own', async () => {
+    const client = await signedIn();
+    const onIdle = vi.fn();
+    const { seen } = await watch(client, { onIdle });
+    // Another tab reaches the deadline first and claims this period.
+    localStorage.setItem(FIRED_KEY, String(localStorage.getItem(ACTIVE_KEY)));
+    await seconds(10);
+    expect(onIdle).not.toHaveBeenCalled();
+    expect(seen).toEqual([3, 2, 1, 'active']);
+    move();
+    await seconds(10);
+    expect(onIdle).toHaveBeenCalledTimes(1);
   });
 
   it('reset() counts as activity in every tab', async () => {
@@ -171,6 +274,39 @@ describe('signOutWhenIdle()', () => {
     await seconds(60);
     expect(seen).toEqual([]);
     expect(signedOut()).toBe(false);
+  });
+
+  it('dispose() right after the start (React StrictMode, a route change) means no countdown and no logout', async () => {
+    const client = await signedIn();
+    const onCountdown = vi.fn();
+    // Disposed before the session was read.
+    signOutWhenIdle(client, { after: 10, countdown: 3, onCountdown }).dispose();
+    await seconds(30);
+    expect(onCountdown).not.toHaveBeenCalled();
+    expect(signedOut()).toBe(false);
+  });
+
+  it('dispose() while the sign-out waits for its Web Lock: no onIdle', async () => {
+    let grant = () => {};
+    const locks = {
+      request: (_name: string, _o: unknown, f: (lock: unknown) => unknown) =>
+        new Promise((done) => {
+          grant = () => done(f({}));
+        }),
+    };
+    Object.defineProperty(navigator, 'locks', { value: locks, configurable: true });
+    try {
+      const client = await signedIn();
+      const onIdle = vi.fn();
+      const { idle } = await watch(client, { onIdle });
+      await seconds(10);
+      idle.dispose();
+      grant();
+      await seconds(0);
+      expect(onIdle).not.toHaveBeenCalled();
+    } finally {
+      Reflect.deleteProperty(navigator, 'locks');
+    }
   });
 
   it.each([
