@@ -218,13 +218,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
   };
 
+  /** The time a login made now gets: after the last logout and the login in use, even if the clock went back. */
+  const loginTime = () => Math.max(signedOut.loginTime(), (current?.loginAt ?? 0) + 1);
+
   /**
    * Validates and exchanges an authorization response and commits its session: a new login (after the last logout
    * and the login in use, so it wins over both) or, with `prev`, a renewal of that login for the same user.
    */
   const completeResponse = async (params: URLSearchParams, state: string, tx: Transaction, prev: StoredSession | null) => {
     // A silent sign-in counts from when it was asked for: a logout or a login made while it ran comes after it.
-    const login = prev ?? newLogin(tx.silent ? tx.createdAt : Math.max(signedOut.loginTime(), (current?.loginAt ?? 0) + 1));
+    if (tx.silent) await ready;
+    const login = prev ?? newLogin(tx.silent?.at ?? loginTime());
     const sub = prev ? prev.claims?.sub : tx.silent?.sub;
     const s = sameUser(sub, await exchangeCallback(await metadata(), c, params, state, tx, login, abort.signal));
     if (abort.signal.aborted) throw disposedError();
@@ -268,7 +272,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         extraParams,
         redirectUri: c.redirectUri,
       });
-      if (o.prompt === 'none') tx.silent = { sub: current?.claims?.sub };
+      if (o.prompt === 'none') {
+        await ready;
+        tx.silent = { sub: current?.claims?.sub, at: loginTime() };
+      }
       await transactions.save(state, tx);
       c.log({ step: 'login', prompt: o.prompt });
       location.assign(url.href);

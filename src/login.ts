@@ -27,10 +27,10 @@ export interface Transaction {
   /** The `max_age` requested, if any: the ID token's `auth_time` must then be recent enough. */
   maxAge?: number | undefined;
   /**
-   * A top-level `prompt=none` sign-in (`restore()`): no user acted, so a logout made while it ran wins, and it is
-   * for `sub` (the user of the session it restores), if there was one.
+   * A top-level `prompt=none` sign-in (`restore()`): no user acted, so its session counts as a login made `at` (when
+   * it was asked for; a logout made while it ran wins), and it is for `sub` (the user of the session it restores).
    */
-  silent?: { sub?: string | undefined } | undefined;
+  silent?: { sub?: string | undefined; at: number } | undefined;
 }
 
 /** How long a login may take before its transaction is dropped. */

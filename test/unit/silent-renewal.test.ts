@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { silentFrame, waitForSilentFrame } from './support/browser.js';
 import { ISSUER } from './support/fake-provider.js';
-import { useWorld } from './support/world.js';
+import { SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
 const VERDICT_KEY = `cpk.iframe:${ISSUER}/`;
@@ -116,6 +116,19 @@ describe('restore()', () => {
     await expect(client.handleRedirectCallback()).rejects.toMatchObject({ code: 'login_required' });
     expect(await client.getSession()).toEqual(before);
     expect(tokens).toEqual([]);
+  });
+
+  it('works after the clock was set back between a logout and the login since (a new tab restores it)', async () => {
+    await w.signIn(w.client());
+    await w.client().logout({ endSession: false });
+    vi.useFakeTimers({ now: Date.now() - 60_000, toFake: ['Date'] });
+    await w.signIn(w.client());
+    // A new tab: no session of its own yet (and none shared), the provider session alive.
+    sessionStorage.removeItem(SESSION_KEY);
+    const tab = w.client();
+    expect(await tab.restore()).toBe(true);
+    history.replaceState(null, '', w.provider.authorize(new URL(String(w.nav.mock.calls.at(-1)?.[0]))));
+    await expect(tab.handleRedirectCallback()).resolves.toMatchObject({ session: expect.any(Object) });
   });
 
   it('at most once a minute, so an app that restores on every load cannot loop', async () => {
