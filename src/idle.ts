@@ -124,9 +124,10 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   /** Time is up for the activity at `at`: one tab (the first to claim it) acts; the others hear the logout. */
   const fire = async (at: number) => {
     const claim = async () => {
-      // Signed out (or disposed) while waiting for the lock: nothing left to do. A claim within `after` of `at` is
-      // this period's: tabs may disagree on its start by an activity not yet shared.
-      if (!signedIn || Math.abs(Number(store.get(firedKey)) - at) < o.after * 1000) return end();
+      // Signed out (or disposed), or active again, while waiting for the lock: nothing left to do. A claim within
+      // `after` of `at` is this period's: tabs may disagree on its start by an activity not yet shared.
+      if (!signedIn || lastActivity() + o.after * 1000 > Date.now() || Math.abs(Number(store.get(firedKey)) - at) < o.after * 1000)
+        return end();
       store.set(firedKey, String(at));
       counting = false;
       c.log({ step: 'idle', after: o.after });

@@ -11,7 +11,8 @@ export interface SessionMonitorOptions {
   interval?: number | undefined;
   /**
    * The provider session ended (a logout at the provider or in another app) or now belongs to another user: called
-   * in every tab that runs a monitor, once the session is cleared in every tab (each client also emits `logout`).
+   * in each tab that runs a monitor, once that tab is signed out (each client also emits `logout`); a tab that holds
+   * another session by then (a new login) keeps it and is not told.
    */
   onSessionEnd?: ((end: SessionEnd) => void) | undefined;
 }
@@ -115,8 +116,10 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
   let lastTick = -Infinity;
   // The session_state of each question not yet answered, oldest first: each answer is about the oldest one.
   const questions: string[] = [];
-  // The session_state a renewal after "changed" brought, until the provider answers "unchanged" about it.
+  // The session_state a renewal after "changed" brought, until the provider answers "unchanged" about it; and
+  // whether it came from a renewal for a "changed" about the one before (a second in a row).
   let unconfirmed = '';
+  let again = false;
 
   const dropFrame = () => {
     clearTimeout(late);
@@ -129,7 +132,6 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
   /** Stops in this tab for good, says why once, and hands the lock on (the next tab looks for itself). */
   const stop = (why: string) => {
     note(why);
-    post({ t: 'off' });
     monitor.dispose();
   };
 
@@ -190,10 +192,13 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
   /** "changed": one silent renewal tells whether the provider session still holds this user. */
   const changed = async (about: string) => {
     if (busy || now() < renewsHeldUntil) return;
-    // The session_state a renewal just brought, and still "changed": the provider's check cannot confirm any
-    // session of this app (its session_state is computed for another origin or client), so renewing again would
-    // only repeat this every interval.
-    if (about === unconfirmed) return stop('session_state never matches');
+    // Twice in a row "changed" about the session_state a renewal had just brought, and each renewal for the same
+    // user: the provider's check cannot confirm any session of this app (its session_state is computed for another
+    // origin or client), so renewing again would only repeat this every interval. Once is not enough to tell: the
+    // user may have signed out at the provider right after the renewal.
+    const repeat = about === unconfirmed;
+    if (repeat && again) return stop('session_state never matches');
+    again = repeat;
     busy = true;
     try {
       // Renewed meanwhile (in another tab, say): the next tick asks about the new session_state.
@@ -213,31 +218,42 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
       c.log({ step: 'monitor', ended: err.code });
       await client.logout({ endSession: false });
       // Cleared here and announced to the tabs: the other monitors tell their apps once their tab is clear too.
-      post({ t: 'ended', ...end });
-      ended(end);
+      post({ t: 'ended', about, ...end });
+      if (!over()) ended(end);
     } finally {
       busy = false;
     }
   };
 
-  /** Another tab's monitor ended the session: tell the app once this tab's session is gone as well. */
-  const endedElsewhere = async (end: SessionEnd) => {
+  /**
+   * Another tab's monitor ended the session `about`: tell the app once this tab is signed out too. A tab that shares
+   * nothing with the others (shareAcrossTabs: false) may not hear of it in time; if it still holds that session a
+   * second later, it signs itself out. A tab that holds another session (a new login; a message queued while it was
+   * frozen) keeps it, and its app is not told.
+   */
+  const endedElsewhere = async (end: SessionEnd, about: unknown) => {
     let off = () => {};
-    const cleared = new Promise<void>((done) => {
-      off = client.on('logout', () => done());
+    let wait: ReturnType<typeof setTimeout> | undefined;
+    const cleared = new Promise<boolean>((done) => {
+      off = client.on('logout', () => done(true));
+      wait = setTimeout(() => done(false), 1000);
     });
-    // Tabs that share nothing (shareAcrossTabs: false) hear of it through the logout marker; or this clears it.
-    const fallback = setTimeout(() => void client.logout({ endSession: false }), 1000);
-    if (await client.getSession()) await cleared;
+    let gone = !(await client.getSession()) || (await cleared);
     off();
-    clearTimeout(fallback);
-    if (!over()) ended(end);
+    clearTimeout(wait);
+    if (!gone && (await client.getSession())?.sessionState === about) {
+      await client.logout({ endSession: false });
+      gone = true;
+    }
+    if (gone && !over()) ended(end);
   };
 
   const onAnswer = (e: MessageEvent) => {
     if (!frame || e.source !== frame.contentWindow || e.origin !== origin) return;
     const about = questions.shift();
     if (about === undefined) return;
+    // It answers: a frame that failed before gets its retries again for the next failure.
+    reloads = 0;
     if (e.data === 'error') stop('the provider answered error');
     else if (e.data === 'changed') void changed(about);
     else if (e.data === 'unchanged' && about === unconfirmed) unconfirmed = '';
@@ -252,8 +268,7 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
   channel.onmessage = ({ data }: MessageEvent) => {
     if (data?.t === 'check') void tick();
     else if (data?.t === 'ended' && typeof data.code === 'string')
-      void endedElsewhere({ code: data.code, message: String(data.message) });
-    else if (data?.t === 'off' && !leading && state === 'standby') state = 'waiting';
+      void endedElsewhere({ code: data.code, message: String(data.message) }, data.about);
   };
   const timer = setInterval(nudge, interval);
   const onVisibility = () => visible() && nudge();

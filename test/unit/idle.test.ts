@@ -285,7 +285,10 @@ describe('signOutWhenIdle()', () => {
     expect(signedOut()).toBe(false);
   });
 
-  it('dispose() while the sign-out waits for its Web Lock: no onIdle', async () => {
+  it.each([
+    ['dispose()', (idle: IdleSignOut) => idle.dispose()],
+    ['activity', () => move()],
+  ])('%s while the sign-out waits for its Web Lock: no onIdle', async (_what, meanwhile) => {
     let grant = () => {};
     const locks = {
       request: (_name: string, _o: unknown, f: (lock: unknown) => unknown) =>
@@ -299,7 +302,7 @@ describe('signOutWhenIdle()', () => {
       const onIdle = vi.fn();
       const { idle } = await watch(client, { onIdle });
       await seconds(10);
-      idle.dispose();
+      meanwhile(idle);
       grant();
       await seconds(0);
       expect(onIdle).not.toHaveBeenCalled();

@@ -259,12 +259,14 @@ describe('monitorSession()', () => {
     const client = await signedIn({ logger: (e) => entries.push(e) });
     const m = monitor(client);
     fake.answer = 'changed';
-    // The renewal for the first "changed" succeeds for the same user, and the check still says "changed".
+    // Each renewal succeeds for the same user, and the check still says "changed" about what it brought: twice in a
+    // row is enough.
     await w.answerSilentFrame({ extra: { session_state: 's2' } });
+    await w.answerSilentFrame({ extra: { session_state: 's3' } });
     await vi.waitFor(() => expect(m.state).toBe('off'));
     await settle();
     expect(document.querySelector(SILENT)).toBeNull();
-    expect((await client.getSession())?.sessionState).toBe('s2');
+    expect((await client.getSession())?.sessionState).toBe('s3');
     expect(entries.filter((e) => e.step === 'monitor' && 'off' in e)).toEqual([{ step: 'monitor', off: 'session_state never matches' }]);
   });
 
@@ -374,6 +376,57 @@ describe('monitorSession()', () => {
     await settle();
     expect(late.state).toBe('off');
     expect(document.querySelector(FRAME)).toBeNull();
+  });
+
+  it('a logout at the provider right after a "changed" renewal is still noticed', async () => {
+    const { fake, client, ends } = await monitored();
+    fake.answer = 'changed';
+    await w.answerSilentFrame({ extra: { session_state: 's2' } });
+    // "changed" again about s2 before any "unchanged": this time the provider session is gone.
+    await w.answerSilentFrame({ error: 'login_required' });
+    await vi.waitFor(() => expect(ends).toHaveLength(1));
+    expect(await client.getSession()).toBeNull();
+  });
+
+  it('an iframe that fails now and then, answering in between, keeps its retries: monitoring goes on', async () => {
+    const fake = fakeCheckSession();
+    const client = await signedIn();
+    vi.useFakeTimers();
+    const m = monitor(client);
+    await vi.advanceTimersByTimeAsync(1_000);
+    for (let i = 0; i < 4; i++) {
+      expect(m.state).toBe('checking');
+      // A network blip: the frame goes mute, and is loaded again a minute later.
+      fake.answer = '';
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(m.state).toBe('waiting');
+      fake.answer = 'unchanged';
+      await vi.advanceTimersByTimeAsync(61_000);
+    }
+    expect(m.state).toBe('checking');
+  });
+
+  it('an "ended" from another tab about another session (a message late after a new login) signs nobody out', async () => {
+    fakeCheckSession();
+    const client = await signedIn();
+    const ends: SessionEnd[] = [];
+    monitor(client, { onSessionEnd: (e) => ends.push(e) });
+    const channel = new BroadcastChannel(`${SESSION_KEY}:monitor`);
+    channel.postMessage({ t: 'ended', about: 'an-older-session-state', code: 'login_required', message: 'x' });
+    channel.close();
+    await settle(1_500);
+    expect(await client.getSession()).not.toBeNull();
+    expect(ends).toEqual([]);
+  });
+
+  it('no onSessionEnd once the monitor is disposed (an app that disposes it on logout)', async () => {
+    const { fake, client, ends } = await monitored();
+    client.on('logout', () => monitors.at(-1)?.dispose());
+    fake.answer = 'changed';
+    await w.answerSilentFrame({ error: 'login_required' });
+    await vi.waitFor(async () => expect(await client.getSession()).toBeNull());
+    await settle(100);
+    expect(ends).toEqual([]);
   });
 
   it('does nothing for a client with nothing behind it (server-side rendering)', () => {
