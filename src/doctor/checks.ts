@@ -76,6 +76,10 @@ function metadata(doc: AuthorizationServer, out: Finding[]) {
   else out.push(found('endpoints', 'ok', `authorization ${doc.authorization_endpoint}, token ${doc.token_endpoint}`));
   if (doc.end_session_endpoint) out.push(found('end_session', 'ok', doc.end_session_endpoint));
   else out.push(found('end_session', 'warn', 'no end_session_endpoint', 'logout() can only forget the session in the browser'));
+  // Optional: only monitorSession (connect-pkce/session-monitor) uses it (OpenID Connect Session Management 1.0 §3.3).
+  const check = (doc as { check_session_iframe?: unknown }).check_session_iframe;
+  if (typeof check === 'string') out.push(found('check_session', 'ok', `${check} (monitorSession can notice a logout at the provider)`));
+  else out.push(found('check_session', 'skip', 'no check_session_iframe: monitorSession would stay off'));
   const methods = doc.code_challenge_methods_supported;
   if (methods?.includes('S256')) out.push(found('pkce', 'ok', `S256 among ${methods.join(', ')}`));
   else if (!methods) out.push(found('pkce', 'warn', 'code_challenge_methods_supported not advertised', 'the SDK sends S256; check that the client requires PKCE'));

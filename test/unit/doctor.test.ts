@@ -88,6 +88,7 @@ describe('connect-pkce doctor', () => {
       issuer: 'ok',
       endpoints: 'ok',
       end_session: 'ok',
+      check_session: 'skip',
       pkce: 'ok',
       cors: 'ok',
       redirect_uri: 'ok',
@@ -117,6 +118,9 @@ describe('connect-pkce doctor', () => {
     expect(code).toBe(1);
     const fixed = await verdicts(await provider({ identityServer: { iss: 'success' } }));
     expect(fixed.code).toBe(0);
+    // IdentityServer publishes OpenID Connect Session Management's check page: what monitorSession polls.
+    expect(fixed.by.check_session).toBe('ok');
+    expect(fixed.out).toMatch(/\/identity\/connect\/checksession \(monitorSession can notice a logout at the provider\)/);
   });
 
   it('finds a token endpoint that does not allow the app origin (CORS)', async () => {
