@@ -168,6 +168,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const renewShared = async (): Promise<StoredSession> => {
     // When this call was made, and the session it wants replaced (once the stored one is loaded).
     const calledAt = Date.now();
+    // A silent sign-in (no session) counts as a login made now: after the last logout even if the clock is behind
+    // it by a millisecond or more, and before any logout made while it runs.
+    const silentLogin = newLogin(loginTime());
     const before = current;
     await ready;
     const seen = before ?? current;
@@ -192,7 +195,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (!current && signedOut.marked) throw new AuthError('login_required', 'Signed out: only login() signs in again');
       if (abort.signal.aborted) throw disposedError();
       c.log({ step: 'renew', path: path(), waited });
-      const s = await renewOnce(await metadata(), c, current, abort.signal, newLogin(calledAt), verdict);
+      const s = await renewOnce(await metadata(), c, current, abort.signal, silentLogin, verdict);
       if (abort.signal.aborted) throw disposedError();
       c.log({ step: 'renewed', path: path(), expiresIn: Math.round((s.expiresAt - s.receivedAt) / 1000) });
       if (await commit(s)) return s;

@@ -33,7 +33,8 @@ const dist = (f: string) => fileURLToPath(new URL(`../../dist/${f}`, import.meta
  * monitoring builds on; the monitor and idle sign-out themselves are add-ons outside this build (see ADD_ONS).
  * 16,400 → 16,440 (issue 10's restore() made safe, +56 B, less 30 B from terser's hoist_funs, at 16,425): a logout
  * made while a `prompt=none` round trip runs wins over its answer (also after the clock went back), and a restore
- * brings back the same user only.
+ * brings back the same user only. +6 B (16,431): a silent sign-in counts from after the last logout even when the
+ * clock lags the logout marker by a millisecond.
  */
 const IIFE_GZIP_CEILING = 16_440;
 const SILENT_PAGE_MAX = 1_000;
