@@ -1,4 +1,5 @@
-// Issue 10: the SDK's core journey in three real engines (Chromium, Firefox ESR, WebKitGTK), written once against
+// Issue 10: the SDK's core journey in three real engines (Chromium, Firefox ESR, WebKitGTK), and issue 14's session
+// monitor (a logout at the provider noticed; off under strict cookies), written once against
 // support/engines/driver.ts. App (app.test) and provider (idp.test) are different sites over TLS, as every CONNECT
 // app is. E2E_ENGINES=firefox (or a comma-separated list) runs some engines alone.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -34,7 +35,8 @@ const latencies = new Map<string, string>();
 let s: Servers;
 beforeAll(async () => {
   // 8 s tokens renewed 3 s before expiry: the automatic renewal happens about 5 s after login.
-  s = await startServers({ accessTokenTtl: 8, client: { renewBeforeExpiry: 3 } });
+  // Session management on, for the monitor's tests (it adds a cookie and session_state, nothing else changes).
+  s = await startServers({ accessTokenTtl: 8, client: { renewBeforeExpiry: 3 }, sessionManagement: true });
 });
 afterAll(async () => {
   for (const [engine, line] of latencies) console.info(`[e2e] silent renewal latency, ${engine}: ${line}`);
@@ -75,6 +77,14 @@ const timedRenewal = (d: EngineDriver) =>
       },
       (e) => ({ code: e.code as string, ms: performance.now() - t0, fresh: false }),
     );
+  });
+
+/** Starts `monitorSession` in the page (the ES-module add-on); the reasons it reports land in `window.ended`. */
+const startMonitor = (d: EngineDriver) =>
+  d.evaluate(async () => {
+    const { monitorSession } = await window.importAddOn('session-monitor');
+    window.ended = [];
+    window.monitor = monitorSession(window.auth, { onSessionEnd: (e) => window.ended?.push(e.code) });
   });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -161,6 +171,50 @@ describe.each(selectedEngines())('in %s', (engine) => {
     expect(await b.evaluate(() => window.auth.getSession())).toBeNull();
     // The provider forgot the user too: a silent renewal cannot bring the session back.
     expect((await timedRenewal(b)).code).toBe('login_required');
+  });
+
+  test(`monitorSession in the default profile (${DEFAULT[engine]}): a logout at the provider in another window is noticed, page kept`, async () => {
+    s.configure({ automaticSilentRenew: false, detectSilentRenewal: true });
+    const b = await launch();
+    await openApp(b);
+    await login(b);
+    await b.waitFor(() => window.auth.silentRenewal === 'iframe', []);
+    await startMonitor(b);
+    await b.waitFor(() => window.monitor?.state === 'checking', []);
+    // A few checks pass with the session unchanged: no renewal, the session stays.
+    await b.waitFor((until) => Date.now() > until, [Date.now() + 2_500]);
+    expect(silentRequests()).toBe(1);
+    // The user signs out of the provider in another window (the CONNECT portal, say); the app stays as it is.
+    await b.evaluate(
+      (url) => {
+        document.body.dataset.mark = 'still here';
+        const button = document.createElement('button');
+        button.id = 'provider-logout';
+        button.onclick = () => window.open(url, '_blank');
+        document.body.append(button);
+      },
+      `${s.idp.authority}/session/end`,
+    );
+    await b.click('#provider-logout');
+    await b.waitFor(() => window.events.some((e) => e.type === 'logout'), []);
+    expect(await b.evaluate(() => window.ended)).toEqual(['login_required']);
+    expect(await b.evaluate(() => window.auth.getSession())).toBeNull();
+    expect(await b.evaluate(() => document.body.dataset.mark)).toBe('still here');
+    // The probe, and the one renewal that checked the change.
+    expect(silentRequests()).toBe(2);
+  });
+
+  test(`monitorSession with ${STRICT[engine]}: off, with no iframe and no renewal, the session left alone`, async () => {
+    s.configure({ automaticSilentRenew: false, detectSilentRenewal: true });
+    const b = await launch(true);
+    await openApp(b);
+    await login(b);
+    await b.waitFor(() => window.auth.silentRenewal === 'unavailable', []);
+    await startMonitor(b);
+    await b.waitFor(() => window.monitor?.state === 'off', []);
+    expect(await b.iframeCount()).toBe(0);
+    expect(silentRequests()).toBe(1);
+    expect(await userinfoStatus(await accessToken(b))).toBe(200);
   });
 
   test(`with ${STRICT[engine]}: the iframe renewal ends in login_required, not a timeout`, async () => {

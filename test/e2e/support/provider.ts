@@ -25,6 +25,8 @@ export interface ProviderOptions {
    * successes only or always; `otherIssuer` names an issuer other than the authority.
    */
   identityServer?: { iss: IssMode; otherIssuer?: boolean };
+  /** OpenID Connect Session Management (check_session_iframe, session_state); always on with `identityServer`. */
+  sessionManagement?: boolean;
 }
 
 export type RequestKind = 'authorize' | 'token';
@@ -99,6 +101,7 @@ export async function startProvider(opts: ProviderOptions): Promise<ProviderHand
     logName: 'e2e provider',
     basePath: is ? '/identity' : undefined,
     identityServer: is,
+    sessionManagement: opts.sessionManagement,
   });
 
   const sessionIds = new Set<string>();
