@@ -311,6 +311,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         if (ours && new URL(url, location.href).href === location.href) {
           const clean = new URL(location.href);
           for (const p of RESPONSE_PARAMS) clean.searchParams.delete(p);
+          // IdentityServer ends error redirects in `#_=_` (Duende 7.2+: `#_`): a hash router would read it as a route.
+          clean.hash = clean.hash.replace(/^#_(=_)?$/, '');
           history.replaceState(history.state, '', clean.href);
         }
       }

@@ -67,14 +67,26 @@ describe.each(MODES)('IdentityServer-shaped provider, iss $iss, other issuer: $o
   });
 });
 
-describe('IdentityServer-shaped provider (Duende), silent redirect URI not registered', () => {
+describe('IdentityServer-shaped provider (Duende)', () => {
   let w: World;
   beforeAll(async () => {
     w = await startWorld({ identityServer: { iss: 'success' } });
   });
   afterAll(() => w?.close());
+  afterEach(() => w.reset());
 
-  test('the renewal ends in a timeout whose message names the likely cause', async () => {
+  test('a top-level restore after the provider session ended comes back login_required, leaving neither response parameters nor #_=_ in the address bar', async () => {
+    const page = await w.open();
+    await w.login(page);
+    await w.idp.endAllSessions();
+    // restore() goes to the provider with prompt=none; its error redirect ends in #_=_ and the app handles it.
+    await Promise.all([page.waitForURL((u) => u.searchParams.has('error')), page.evaluate(() => window.auth.restore())]);
+    await page.waitForFunction(() => document.body.dataset.ready === '1');
+    expect(await page.evaluate(() => window.callbackError?.code)).toBe('login_required');
+    expect(await page.evaluate(() => location.href)).toBe(`${w.app.origin}/app.html`);
+  });
+
+  test('with the silent redirect URI not registered, the renewal ends in a timeout whose message names the likely cause', async () => {
     const page = await w.open();
     await w.login(page);
     w.configure({ silentRedirectUri: `${w.app.origin}/not-registered.html`, silentTimeout: 3000 });

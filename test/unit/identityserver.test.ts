@@ -76,6 +76,27 @@ describe.each(Object.entries(generations))('a provider that answers like %s', (_
     expect(errors).toMatchObject([{ value: { code: 'login_required' } }]);
   });
 
+  it.each(['_=_', '_'])(
+    'an error redirect ending in #%s leaves the address bar clean: no response parameter, no fragment for a hash router',
+    async (hash) => {
+      useProvider();
+      const client = w.client();
+      const url = await w.startLogin(client);
+      setAddress(w.callbackFor(url, { ...g.error, hash }));
+      await expect(client.handleRedirectCallback()).rejects.toMatchObject({ code: 'login_required' });
+      expect(location.href).toBe('http://localhost:3000/callback');
+    },
+  );
+
+  it("keeps an app's own fragment on a callback address", async () => {
+    useProvider();
+    const client = w.client();
+    const url = await w.startLogin(client);
+    setAddress(w.callbackFor(url, { ...g.error, hash: '/reports' }));
+    await expect(client.handleRedirectCallback()).rejects.toMatchObject({ code: 'login_required' });
+    expect(location.href).toBe('http://localhost:3000/callback#/reports');
+  });
+
   it('still checks the state of an error response', async () => {
     useProvider();
     const client = w.client();
