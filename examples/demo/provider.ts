@@ -209,8 +209,12 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
     provider.use(async (ctx, next) => {
       if (ctx.method === 'POST' && ctx.path === (o.identityServer ? IDENTITY_SERVER_ROUTES.end_session : '/session/end')) {
         const form = new URLSearchParams(await readForm(ctx.req));
-        ctx.req.method = 'GET';
-        ctx.req.url = `${ctx.path}?${form}`;
+        const req = ctx.req as typeof ctx.req & { originalUrl?: string };
+        // Mounted (`mountAt`), oidc-provider finds its mount as the part of originalUrl before url: keep both in step.
+        const mount = req.originalUrl?.slice(0, req.originalUrl.indexOf(req.url ?? '')) ?? '';
+        req.method = 'GET';
+        req.url = `${ctx.path}?${form}`;
+        if (req.originalUrl) req.originalUrl = mount + req.url;
       }
       return next();
     });
