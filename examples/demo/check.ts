@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+import type { IssMode } from './identityserver.js';
 import { PASSWORD } from './provider.js';
 import { type Demo, startDemo, stopOnSignal } from './server.js';
 
@@ -14,6 +15,8 @@ export interface CheckOptions {
   /** 0 (default) picks a free port. */
   appPort?: number;
   idpPort?: number;
+  /** Run the demo's provider as CONNECT's IdentityServer (see DemoOptions). */
+  identityServer?: IssMode | undefined;
   /** Where the summary lines go; default stdout. */
   print?: (line: string) => void;
 }
@@ -88,8 +91,14 @@ export async function runCheck(o: CheckOptions = {}): Promise<boolean> {
   try {
     const setup = group();
     await setup('start the demo (provider, API, examples)', async () => {
-      demo = await startDemo({ appPort: o.appPort ?? 0, idpPort: o.idpPort ?? 0, accessTokenTtl: TOKEN_TTL_S, idle: IDLE });
-      return `${demo.origin}, provider ${demo.issuer}`;
+      demo = await startDemo({
+        appPort: o.appPort ?? 0,
+        idpPort: o.idpPort ?? 0,
+        accessTokenTtl: TOKEN_TTL_S,
+        idle: IDLE,
+        identityServer: o.identityServer,
+      });
+      return `${demo.origin}, provider ${demo.issuer}${o.identityServer ? ` (IdentityServer, iss ${o.identityServer})` : ''}`;
     });
     await setup('sample API refuses a request without token', async () => {
       const res = await fetch(demo!.apiUrl);
@@ -165,7 +174,7 @@ async function exampleFlow(
   /** "Log in in a popup" and the provider's form in the popup, until the page is signed in. */
   const loginInPopup = async () => {
     const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#login-popup')]);
-    await popup.waitForURL((u) => u.origin === demo.issuer);
+    await popup.waitForURL((u) => u.origin === demo.providerOrigin);
     await popup.fill('input[name="login"]', USER);
     await popup.fill('input[name="password"]', PASSWORD);
     await Promise.all([popup.waitForEvent('close'), popup.click('button[type="submit"]')]);
@@ -176,7 +185,7 @@ async function exampleFlow(
   let ok = await step(`${name}: log in through the provider`, async () => {
     await page.goto(url);
     await page.locator('body[data-state="signed-out"]').waitFor({ state: 'attached' });
-    await Promise.all([page.waitForURL((u) => u.origin === demo.issuer), page.click('#login')]);
+    await Promise.all([page.waitForURL((u) => u.origin === demo.providerOrigin), page.click('#login')]);
     // The form must show: the provider session of an earlier example must have ended with its logout.
     await page.fill('input[name="login"]', USER);
     await page.fill('input[name="password"]', PASSWORD);
@@ -224,7 +233,7 @@ async function exampleFlow(
     ok =
       (await step(`${name}: log out`, async () => {
         // logout() posts to the provider's end_session endpoint, which sends the browser back here.
-        await Promise.all([page.waitForURL((u) => u.origin === demo.issuer, { waitUntil: 'commit' }), page.click('#logout')]);
+        await Promise.all([page.waitForURL((u) => u.origin === demo.providerOrigin, { waitUntil: 'commit' }), page.click('#logout')]);
         await page.waitForURL((u) => u.href.startsWith(url));
         await page.locator('body[data-state="signed-out"][data-ready="1"]').waitFor({ state: 'attached' });
         // The next example's login proves the provider session ended: its login form must show again.
@@ -243,7 +252,7 @@ async function exampleFlow(
         // The monitor's step ends this session at the provider; without it, log out so that the next example's
         // login shows the provider's form.
         if (o.monitor) return 'signed in through the popup, no reload';
-        await Promise.all([page.waitForURL((u) => u.origin === demo.issuer, { waitUntil: 'commit' }), page.click('#logout')]);
+        await Promise.all([page.waitForURL((u) => u.origin === demo.providerOrigin, { waitUntil: 'commit' }), page.click('#logout')]);
         await page.waitForURL((u) => u.href.startsWith(url));
         await page.locator('body[data-state="signed-out"][data-ready="1"]').waitFor({ state: 'attached' });
         return 'signed in through the popup, no reload; signed out again';
@@ -275,7 +284,7 @@ async function exampleFlow(
         const wait = { timeout: (IDLE.after + 10) * 1000 };
         await page.locator('#idle-warning:not([hidden])').waitFor(wait);
         const warned = Date.now() - t;
-        await page.waitForURL((u) => u.origin === demo.issuer, { ...wait, waitUntil: 'commit' });
+        await page.waitForURL((u) => u.origin === demo.providerOrigin, { ...wait, waitUntil: 'commit' });
         await page.waitForURL((u) => u.href.startsWith(url));
         await page.locator('body[data-state="signed-out"][data-ready="1"]').waitFor({ state: 'attached' });
         return `countdown after ${(warned / 1000).toFixed(1)} s, signed out after ${((Date.now() - t) / 1000).toFixed(1)} s (provider session ended)`;

@@ -3,7 +3,9 @@
 //   provider http://localhost:4000  oidc-provider configured like CONNECT (DEMO_IDP_PORT)
 // Plain http is fine on loopback (the SDK allows http authorities there only), and both ports are the same site
 // (`localhost`), so the renew iframe's provider cookies are first-party and renewal works in every browser.
-// `--check` drives headless Chromium through both examples instead (see check.ts).
+// `--check` drives headless Chromium through both examples instead (see check.ts). `--identityserver` makes the provider
+// answer like CONNECT's IdentityServer (identityserver.ts): mounted at /identity, /connect/* routes, session_state,
+// `#_=_` on error redirects, `iss` on successes only (Duende); `--identityserver=never` is IdentityServer4 (no `iss`).
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type Provider from 'oidc-provider';
 import type { KoaContext } from 'oidc-provider';
 import { type ApiCall, sampleApi } from './api.js';
+import { type IssMode, mountAt } from './identityserver.js';
 import { createConnectLikeProvider, PASSWORD } from './provider.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,6 +24,10 @@ export const DEMO_CLIENT_ID = 'connect-pkce-demo';
 export const DEMO_TENANT_ID = 'demo-tenant';
 /** The provider address written in the examples' config.js; served rewritten when the provider runs elsewhere. */
 const CONFIG_AUTHORITY = 'http://localhost:4000';
+/** The provider's logout page written there, served as the running provider's. */
+const CONFIG_PROVIDER_LOGOUT = `${CONFIG_AUTHORITY}/session/end`;
+/** Where IdentityServer is mounted on its host, as on CONNECT (`https://<region>.datahub.connect.aveva.com/identity`). */
+const IDENTITY_SERVER_BASE = '/identity';
 
 /** Pages the provider may send the browser back to: registered exactly, as CONNECT requires. */
 const EXAMPLE_PAGES = ['/examples/spa/', '/examples/script-tag/'];
@@ -35,6 +42,11 @@ export interface DemoOptions {
   accessTokenTtl?: number;
   /** Idle sign-out of the ES-module example, served in place of its config.js's `idle`. Default: as written there. */
   idle?: { after: number; countdown: number } | undefined;
+  /**
+   * Answer like CONNECT's IdentityServer, mounted at `/identity`, with `iss` in authorization responses never
+   * (IdentityServer4), on successes only (Duende) or always. Default: oidc-provider's own behaviour at the root.
+   */
+  identityServer?: IssMode | undefined;
   /** Where activity lines go (logins, renewals, API calls); default none. */
   log?: (line: string) => void;
 }
@@ -42,8 +54,12 @@ export interface DemoOptions {
 export interface Demo {
   /** `http://localhost:<port>` of the app server. */
   origin: string;
-  /** `http://localhost:<port>` of the provider. */
+  /** The provider's issuer and authority: `http://localhost:<port>`, with `/identity` as IdentityServer. */
   issuer: string;
+  /** `http://localhost:<port>` of the provider. */
+  providerOrigin: string;
+  /** The provider's own logout page (a logout there, as in the CONNECT portal). */
+  providerLogout: string;
   clientId: string;
   tenantId: string;
   accessTokenTtl: number;
@@ -104,7 +120,8 @@ function allowedInlineScripts(path: string, page: string): string[] {
  * provider and CONNECT.
  */
 function contentSecurityPolicy(issuer: string, inlineHashes: string[]): string {
-  const providers = `${issuer} https://*.datahub.connect.aveva.com`;
+  // The provider's origin: a source with a path (`…/identity`) would allow that one path only.
+  const providers = `${new URL(issuer).origin} https://*.datahub.connect.aveva.com`;
   return [
     "default-src 'self'",
     `script-src 'self' ${inlineHashes.join(' ')}`.trim(),
@@ -161,7 +178,10 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
     const appPort = await listen(appServer, o.appPort ?? 3000, 'example server', 'DEMO_APP_PORT');
     const idpPort = await listen(idpServer, o.idpPort ?? 4000, 'demo provider', 'DEMO_IDP_PORT');
     const origin = `http://localhost:${appPort}`;
-    const issuer = `http://localhost:${idpPort}`;
+    const providerOrigin = `http://localhost:${idpPort}`;
+    const basePath = o.identityServer ? IDENTITY_SERVER_BASE : undefined;
+    const issuer = providerOrigin + (basePath ?? '');
+    const providerLogout = issuer + (o.identityServer ? '/connect/endsession' : '/session/end');
 
     const provider = await createConnectLikeProvider({
       issuer,
@@ -172,17 +192,21 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
       // check_session_iframe and session_state, as CONNECT's IdentityServer has them: the SPA's session monitor.
       sessionManagement: true,
       logName: 'demo provider',
+      basePath,
+      identityServer: o.identityServer ? { iss: o.identityServer } : undefined,
     });
     watchProvider(provider, log);
-    idpHandler = provider.callback();
+    idpHandler = basePath ? mountAt(basePath, provider.callback()) : provider.callback();
 
     const api = sampleApi(provider, (c: ApiCall) => log(`[api] ${c.status} GET ${c.path}${c.user ? ` (${c.user})` : ''}`));
-    const config = { issuer, idle: o.idle };
+    const config = { issuer, providerLogout, idle: o.idle };
     appHandler = (req, res) => void serveApp(req, res, { ...config, api }).catch(() => res.headersSent || res.writeHead(500).end());
 
     return {
       origin,
       issuer,
+      providerOrigin,
+      providerLogout,
       clientId: DEMO_CLIENT_ID,
       tenantId: DEMO_TENANT_ID,
       accessTokenTtl,
@@ -215,7 +239,7 @@ function watchProvider(provider: Provider, log: (line: string) => void) {
 async function serveApp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { issuer: string; idle: DemoOptions['idle']; api: ReturnType<typeof sampleApi> },
+  ctx: { issuer: string; providerLogout: string; idle: DemoOptions['idle']; api: ReturnType<typeof sampleApi> },
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (await ctx.api(req, res, url.pathname)) return;
@@ -247,7 +271,7 @@ async function serveApp(
   let body: Buffer | string | undefined = await readFile(file).catch(() => undefined);
   if (body === undefined) return send(404, 'text/plain', `not found: ${path}`);
   if (/^\/examples\/[^/]+\/config\.js$/.test(path)) {
-    let config = body.toString().replaceAll(CONFIG_AUTHORITY, ctx.issuer);
+    let config = body.toString().replaceAll(CONFIG_PROVIDER_LOGOUT, ctx.providerLogout).replaceAll(CONFIG_AUTHORITY, ctx.issuer);
     if (ctx.idle) config = config.replace(/^export const idle = .*$/m, `export const idle = ${JSON.stringify(ctx.idle)};`);
     body = config;
   }
@@ -286,27 +310,42 @@ function envPort(name: string): number | undefined {
   return port;
 }
 
+/** `--identityserver` (Duende: `iss` on successes), `--identityserver=never|success|always`, or none. */
+function identityServerFlag(): IssMode | undefined {
+  const arg = process.argv.find((a) => a === '--identityserver' || a.startsWith('--identityserver='));
+  if (!arg) return undefined;
+  const mode = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : 'success';
+  if (mode !== 'never' && mode !== 'success' && mode !== 'always')
+    throw new DemoError(`${arg}: the mode is never (IdentityServer4), success (Duende, the default) or always`);
+  return mode;
+}
+
 async function main() {
   const appPort = envPort('DEMO_APP_PORT');
   const idpPort = envPort('DEMO_IDP_PORT');
+  const identityServer = identityServerFlag();
 
   if (process.argv.includes('--check')) {
     // Loaded only here: plain `npm run demo` needs no browser.
     const { runCheck } = await import('./check.js');
     // Free ports unless set: the check may run while a demo is open on the default ones.
-    process.exitCode = (await runCheck({ appPort: appPort ?? 0, idpPort: idpPort ?? 0 })) ? 0 : 1;
+    process.exitCode = (await runCheck({ appPort: appPort ?? 0, idpPort: idpPort ?? 0, identityServer })) ? 0 : 1;
     return;
   }
 
   const time = () => new Date().toLocaleTimeString('en-GB');
-  const demo = await startDemo({ appPort, idpPort, log: (line) => console.log(`${time()} ${line}`) });
+  const demo = await startDemo({ appPort, idpPort, identityServer, log: (line) => console.log(`${time()} ${line}`) });
+  const shape = identityServer
+    ? `answers like IdentityServer (${identityServer === 'never' ? 'IdentityServer4: no iss' : identityServer === 'success' ? 'Duende: iss on successes only' : 'iss always'})`
+    : 'oidc-provider; --identityserver makes it answer like CONNECT\'s IdentityServer';
   console.log(`
 connect-pkce demo
   ES module example   ${demo.origin}/examples/spa/
   script-tag example  ${demo.origin}/examples/script-tag/
   provider            ${demo.issuer}  (client ${demo.clientId}, tenant ${demo.tenantId})
+                      ${shape}
   sample API          ${demo.apiUrl}
-  provider logout     ${demo.issuer}/session/end  (the ES module example's session monitor notices it)
+  provider logout     ${demo.providerLogout}  (the ES module example's session monitor notices it)
 
 Log in with any user name and the password "${PASSWORD}". Access tokens last ${demo.accessTokenTtl} s, so a silent
 renewal shows within a minute. Press Ctrl-C to stop.

@@ -136,7 +136,7 @@ const monitorText = {
 // The demo provider's logout page: signs the browser out there, as a logout in the CONNECT portal would.
 if (!useConnect) {
   $('provider-logout').hidden = false;
-  $('provider-logout').addEventListener('click', () => window.open(`${demo.authority}/session/end`, '_blank', 'noopener'));
+  $('provider-logout').addEventListener('click', () => window.open(demo.providerLogout, '_blank', 'noopener'));
 }
 
 // Idle sign-out: no activity in any tab for `after` seconds signs out every tab, after a countdown in each.

@@ -15,6 +15,8 @@ export const demo = {
   clientId: 'connect-pkce-demo',
   tenantId: 'demo-tenant',
   renewBeforeExpiry: 10,
+  // Its own logout page, as a logout in the CONNECT portal: the session monitor below notices it.
+  providerLogout: 'http://localhost:4000/session/end',
 };
 
 // Idle sign-out (connect-pkce/idle): this many seconds without activity in every tab of the app sign the user out,
