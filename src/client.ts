@@ -41,7 +41,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const tabStore = webStore('session');
   const transactions = createTransactionStore(tabStore, `${c.key}:tx`);
   // One marker per client and authority: a logout ends the sessions of every scope and API this app holds.
-  const signedOut = signedOutMarker(`cpk:${c.clientId}@${c.authority}`);
+  const appKey = `cpk:${c.clientId}@${c.authority}`;
+  const signedOut = signedOutMarker(appKey);
   const failures = createFailureMemory();
   const verdict = iframeVerdict(c.authority);
   const abort = new AbortController();
@@ -56,6 +57,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }));
 
   const slot = sessionSlot(store, c.key, signedOut);
+  // 0.1 stored the session under the bare app key, which nothing reads now: its tokens leave the store.
+  void sessionSlot(store, appKey, signedOut).remove();
   const save = slot.save;
   const readStored = slot.read;
 

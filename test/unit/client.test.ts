@@ -327,6 +327,20 @@ describe('sessions and storage', () => {
     expect(await w.client({ storage: store }).getSession()).toEqual(session);
   });
 
+  it.each(['session', 'local'] as const)(
+    "removes a session 0.1 left in %sStorage under the bare app key (never read now), and keeps this version's",
+    async (storage) => {
+      const { session } = await w.signIn(w.client({ storage }));
+      const store = storage === 'local' ? localStorage : sessionStorage;
+      const legacy = `cpk:${CLIENT_ID}@${ISSUER}/`;
+      store.setItem(legacy, JSON.stringify({ accessToken: 'a-0.1-token', refreshToken: 'a-0.1-refresh-token', expiresAt: 1 }));
+      const reloaded = w.client({ storage });
+      expect(await reloaded.getSession()).toEqual(session);
+      expect(store.getItem(legacy)).toBeNull();
+      expect(store.getItem(SESSION_KEY)).not.toBeNull();
+    },
+  );
+
   it('keeps working in memory when a custom store fails', async () => {
     const store: SessionStore = {
       get: () => Promise.reject(new Error('IndexedDB is gone')),
