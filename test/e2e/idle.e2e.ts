@@ -73,12 +73,16 @@ describe('idle sign-out across tabs', () => {
     expect(endSessions).toHaveLength(1);
   });
 
-  test('activity during the countdown in the other tab ends it in both', async () => {
-    const a = await w.open();
+  // The ES module, and the add-on's own script loaded after the script-tag build.
+  test.each(['/app.html', '/app-iife.html'])('%s: activity during the countdown in the other tab ends it in both', async (path) => {
+    w.configure({ redirectUri: w.app.origin + path });
+    const a = await w.open(path);
     await w.login(a);
-    const b = await w.open();
+    const b = await w.open(path);
     await startIdle(a, 4, 3);
     await startIdle(b, 4, 3);
+    // The script-tag page has no module of the SDK: only its global, extended by the add-on's script.
+    if (path === '/app-iife.html') expect(await a.evaluate(() => typeof window.ConnectPkce?.signOutWhenIdle)).toBe('function');
     await expect.poll(() => a.evaluate(() => window.countdown?.length), { timeout: 5_000 }).toBeGreaterThan(0);
     await b.keyboard.press('Shift');
     await expect.poll(() => a.evaluate(() => window.countdown?.at(-1)), { timeout: 3_000 }).toBe('active');

@@ -7,8 +7,19 @@ window.boot = async (sdk) => {
   if (query.get('storage')) options.storage = query.get('storage');
   window.events = [];
   window.sdk = sdk;
-  // The optional entry points (session-monitor, idle), as an app would import them beside the main build.
-  window.importAddOn = (name) => import(`/dist/${name}.mjs`);
+  // The optional entry points (session-monitor, idle), as an app would load them beside the main build: the ES
+  // module, or with the script-tag build the add-on's own script, which adds its function to the ConnectPkce global.
+  window.importAddOn =
+    sdk === window.ConnectPkce
+      ? (name) =>
+          new Promise((resolve, reject) => {
+            const script = document.createElement('script');
+            script.src = `/dist/${name}.iife.min.js`;
+            script.onload = () => resolve(window.ConnectPkce);
+            script.onerror = () => reject(new Error(`${script.src} did not load`));
+            document.head.append(script);
+          })
+      : (name) => import(`/dist/${name}.mjs`);
   const auth = sdk.createAuthClient(options);
   window.auth = auth;
   for (const type of ['token', 'logout', 'expiring', 'expired', 'renewError'])

@@ -7,6 +7,8 @@ declare global {
   interface Window {
     auth: Sdk.AuthClient;
     sdk: typeof Sdk;
+    /** The script-tag build's global; each add-on script adds its function to it. */
+    ConnectPkce?: typeof Sdk & Partial<typeof Monitor & typeof Idle>;
     events: { type: string; at: number; code?: string; token?: string }[];
     notices: { type: string; code?: string; timeLeft?: number; value?: string }[];
     popupResult?: Promise<string>;
