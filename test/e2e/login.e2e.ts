@@ -135,6 +135,28 @@ test('a callback with a forged state fails with state_mismatch before any token 
   expect(w.idp.count('token')).toBe(0);
 });
 
+test('a new tab with no session restores it in a top-level prompt=none round trip: no login form, back where it was', async () => {
+  const a = await w.open();
+  await w.login(a);
+  await a.close();
+  // Alone, and with the session kept per tab (the default), a new tab starts signed out; the provider session lives.
+  const b = await w.open('/app.html?view=reports');
+  expect(await b.evaluate(() => window.auth.getSession())).toBeNull();
+  w.idp.reset();
+  const visited: string[] = [];
+  b.on('framenavigated', (f) => f === b.mainFrame() && visited.push(new URL(f.url()).pathname));
+  await Promise.all([b.waitForURL((u) => u.searchParams.has('code')), b.evaluate(() => window.auth.restore())]);
+  await b.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+  const restored = await b.evaluate(() => {
+    const r = window.callbackResult;
+    return r && { sub: r.session.claims?.sub, returnTo: r.returnTo, address: location.href };
+  });
+  // The app goes back to returnTo: the page the user was on.
+  expect(restored).toEqual({ sub: 'alice', returnTo: `${w.app.origin}/app.html?view=reports`, address: `${w.app.origin}/app.html` });
+  expect(visited.filter((p) => p.includes('/interaction/'))).toEqual([]);
+  expect(w.idp.requests.filter((r) => r.kind === 'authorize').map((r) => r.params.prompt)).toEqual(['none']);
+});
+
 test('logout clears the session, ends the provider session and lands on the post-logout page', async () => {
   const page = await w.open();
   await w.login(page);
