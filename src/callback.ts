@@ -26,6 +26,22 @@ export function callbackParams(url: string | URL): URLSearchParams {
   }
 }
 
+/** Address-bar parameters of an authorization response, removed once it is handled. */
+const RESPONSE_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
+
+/**
+ * Takes a handled response out of the address bar (without a navigation), when `url` is the page's own address:
+ * its parameters, and IdentityServer's `#_=_` on error redirects (Duende 7.2+: `#_`), which a hash router would
+ * read as a route. The app's own parameters and fragment stay.
+ */
+export function forgetResponse(url: string | URL): void {
+  if (new URL(url, location.href).href !== location.href) return;
+  const clean = new URL(location.href);
+  for (const p of RESPONSE_PARAMS) clean.searchParams.delete(p);
+  clean.hash = clean.hash.replace(/^#_(=_)?$/, '');
+  history.replaceState(history.state, '', clean.href);
+}
+
 /**
  * Whether a URL is an authorization response for this app: on the redirect URI's page (origin and path), with
  * `state` plus `code` or `error` (RFC 6749 §4.1.2). Another page's own `code` and `state` parameters are not one.

@@ -1,6 +1,6 @@
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { AuthClient } from './auth-client.js';
-import { callbackParams, exchangeCallback, isCallbackUrl, takeTransaction } from './callback.js';
+import { callbackParams, exchangeCallback, forgetResponse, isCallbackUrl, takeTransaction } from './callback.js';
 import { type AuthClientOptions, checkParams, resolveConfig, sameOriginUrl } from './config.js';
 import { discover } from './discovery.js';
 import { AuthError, disposedError, needsInteraction, toAuthError } from './errors.js';
@@ -20,8 +20,6 @@ import { createTabSync } from './tabs.js';
 
 export type { AuthClient, LoginOptions, LogoutOptions } from './auth-client.js';
 
-/** Address-bar parameters of an authorization response, removed once it is handled. */
-const RESPONSE_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
 /** `onSilentRenewFailure: 'redirect'` goes to login at most once a minute: a failing login can never loop. */
 const REDIRECT_GUARD_MS = 60_000;
 
@@ -311,13 +309,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         throw abort.signal.aborted ? disposedError() : e;
       } finally {
         // Only a response to one of our logins is removed: an app's own `code` or `state` parameters stay.
-        if (ours && new URL(url, location.href).href === location.href) {
-          const clean = new URL(location.href);
-          for (const p of RESPONSE_PARAMS) clean.searchParams.delete(p);
-          // IdentityServer ends error redirects in `#_=_` (Duende 7.2+: `#_`): a hash router would read it as a route.
-          clean.hash = clean.hash.replace(/^#_(=_)?$/, '');
-          history.replaceState(history.state, '', clean.href);
-        }
+        if (ours) forgetResponse(url);
       }
     },
 
