@@ -93,7 +93,8 @@ describe('with a short-lived token (8 s) and third-party cookies allowed', () =>
     await w.login(page);
     expect((await renewIn(page)).code).toBe('timeout');
     expect(await iframeCount(page)).toBe(0);
-    expect(await eventTypes(page)).toEqual(['token', 'renewError']);
+    // `expiring` may come too on a slow machine (the 8 s token's renewal point): not what this test is about.
+    expect((await eventTypes(page)).filter((t) => t !== 'expiring')).toEqual(['token', 'renewError']);
   });
 
   test('a forged postMessage from another origin carrying a valid-looking callback is ignored', async () => {
@@ -112,7 +113,7 @@ describe('with a short-lived token (8 s) and third-party cookies allowed', () =>
     }, `${otherOrigin}/blank.html`);
     w.idp.reset();
     const renewal = renewIn(page);
-    await expect.poll(() => silentRequests(w)).toBe(1);
+    await expect.poll(() => silentRequests(w), { timeout: 3_000 }).toBe(1);
     const state = w.idp.requests.find((r) => r.params.prompt === 'none')!.params.state;
     const forged = `${w.app.origin}/never.html?code=forged&state=${state}&iss=${encodeURIComponent(w.idp.issuer)}`;
     const other = page.frames().find((f) => f.url().startsWith(otherOrigin))!;

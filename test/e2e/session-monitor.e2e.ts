@@ -33,7 +33,7 @@ describe('session monitoring (IdentityServer-shaped provider, third-party cookie
       w.configure({ redirectUri: w.app.origin + path });
       const a = await w.open(path);
       await w.login(a);
-      await expect.poll(() => a.evaluate(() => window.auth.silentRenewal)).toBe('iframe');
+      await expect.poll(() => a.evaluate(() => window.auth.silentRenewal), { timeout: 10_000 }).toBe('iframe');
       const b = await w.open(path);
       expect(await tokenOf(b)).toBe(await tokenOf(a));
       await startMonitor(a);
@@ -41,7 +41,7 @@ describe('session monitoring (IdentityServer-shaped provider, third-party cookie
       // The script-tag page has no module of the SDK: only its global, extended by the add-on's script.
       if (path === '/app-iife.html') expect(await a.evaluate(() => typeof window.ConnectPkce?.monitorSession)).toBe('function');
       // One tab asks the provider; the other stands by.
-      await expect.poll(async () => [await stateOf(a), await stateOf(b)]).toEqual(['checking', 'standby']);
+      await expect.poll(async () => [await stateOf(a), await stateOf(b)], { timeout: 10_000 }).toEqual(['checking', 'standby']);
       expect(await iframeCount(b)).toBe(0);
 
       // Several checks pass with the session unchanged, and no renewal. (The probe after the login is counted when
@@ -56,7 +56,8 @@ describe('session monitoring (IdentityServer-shaped provider, third-party cookie
       await provider.waitForSelector('text=Signed out');
       await expect.poll(async () => [await signedOut(a), await signedOut(b)], { timeout: 5_000 }).toEqual([true, true]);
       expect(await a.evaluate(() => window.ended)).toEqual(['login_required']);
-      expect(await b.evaluate(() => window.ended)).toEqual(['login_required']);
+      // B hears the reason on the monitor's channel just after the tabs' logout message.
+      await expect.poll(() => b.evaluate(() => window.ended)).toEqual(['login_required']);
       expect(await a.evaluate(() => window.events.filter((e) => e.type === 'logout').length)).toBe(1);
       expect(await b.evaluate(() => window.events.filter((e) => e.type === 'logout').length)).toBe(1);
       // Signed out here without a trip to the provider: both tabs stay on the app.
@@ -70,7 +71,7 @@ describe('session monitoring (IdentityServer-shaped provider, third-party cookie
   test('the same user signed in again at the provider (a new browser session): the session carries on', async () => {
     const a = await w.open();
     await w.login(a);
-    await expect.poll(() => a.evaluate(() => window.auth.silentRenewal)).toBe('iframe');
+    await expect.poll(() => a.evaluate(() => window.auth.silentRenewal), { timeout: 10_000 }).toBe('iframe');
     const before = await a.evaluate(() => window.auth.getSession());
     // Out and back in at the provider, in another tab, without the app (the code it lands with is never redeemed):
     // the session cookie changes.
@@ -87,7 +88,7 @@ describe('session monitoring (IdentityServer-shaped provider, third-party cookie
 
     // The monitor's first check says "changed"; one renewal finds alice signed in, and the session goes on.
     await startMonitor(a);
-    await expect.poll(() => a.evaluate(() => window.auth.getSession().then((s) => s?.sessionState)), { timeout: 5_000 }).not.toBe(
+    await expect.poll(() => a.evaluate(() => window.auth.getSession().then((s) => s?.sessionState)), { timeout: 10_000 }).not.toBe(
       before?.sessionState,
     );
     expect(await a.evaluate(() => window.auth.getSession().then((s) => s?.claims?.sub))).toBe('alice');
@@ -111,7 +112,7 @@ describe('session monitoring where third-party cookies are blocked', () => {
   test('stops cleanly (no iframe, no renewal) and leaves the session alone', async () => {
     const a = await w.open();
     await w.login(a);
-    await expect.poll(() => a.evaluate(() => window.auth.silentRenewal)).toBe('unavailable');
+    await expect.poll(() => a.evaluate(() => window.auth.silentRenewal), { timeout: 10_000 }).toBe('unavailable');
     await startMonitor(a);
     await expect.poll(() => stateOf(a)).toBe('off');
     expect(await iframeCount(a)).toBe(0);
