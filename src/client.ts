@@ -13,7 +13,7 @@ import { INTERNALS, type Internals } from './internals.js';
 import { renewOnce, sameUser } from './renew-once.js';
 import { newerSession, newLogin, publicSession, type StoredSession } from './session.js';
 import { signedOutMarker } from './signed-out.js';
-import { SILENT_FRAME_NAME } from './silent-frame.js';
+import { handBack, sdkWindow } from './sdk-window.js';
 import { iframeVerdict, probeIframe, type SilentRenewal } from './silent-renewal.js';
 import { resolveStore, sessionSlot, webStore } from './storage.js';
 import { createTabSync } from './tabs.js';
@@ -32,8 +32,10 @@ const REDIRECT_GUARD_MS = 60_000;
 export function createAuthClient(options: AuthClientOptions): AuthClient {
   const c = resolveConfig(options);
   if (!inBrowser()) return serverClient();
-  // An app that boots inside its own silent iframe (silent URI = an app route) must not renew or talk to the tabs.
-  const inFrame = window.name === SILENT_FRAME_NAME;
+  // An app that boots inside the SDK's own iframe or popup (silent URI = an app route) hands the response back at
+  // once, before its router can rewrite the URL, and must not renew, talk to the tabs or handle a callback there.
+  const inFrame = !!sdkWindow();
+  handBack();
   const events = createEmitter();
   const store = resolveStore(c.storage);
   const tabStore = webStore('session');

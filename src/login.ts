@@ -43,6 +43,8 @@ export interface AuthorizationRequestOptions {
   loginHint?: string | undefined;
   extraParams?: Record<string, string> | undefined;
   returnTo?: string | undefined;
+  /** Starts the `state`: marks a request answered in one of the SDK's own windows (see `sdk-window.ts`). */
+  statePrefix?: string | undefined;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function createAuthorizationRequest(
 ): Promise<{ url: URL; state: string; tx: Transaction }> {
   if (!as.authorization_endpoint) throw new AuthError('invalid_response', 'The provider has no authorization_endpoint');
   const verifier = generateRandomCodeVerifier();
-  const state = generateRandomState();
+  const state = (o.statePrefix ?? '') + generateRandomState();
   const nonce = isOpenId(c.scope) ? generateRandomNonce() : undefined;
   const url = new URL(as.authorization_endpoint);
   const params: Record<string, string | undefined> = {

@@ -3,7 +3,7 @@ import { AuthError, disposedError } from './errors.js';
 import { INTERNALS, type WithInternals } from './internals.js';
 import { createAuthorizationRequest } from './login.js';
 import type { Session } from './session.js';
-import { SILENT_MESSAGE } from './silent-frame.js';
+import { POPUP_NAME, POPUP_STATE, SILENT_MESSAGE } from './sdk-window.js';
 
 /** Options of {@link loginWithPopup} and {@link renewWithPopup}. */
 export interface PopupOptions {
@@ -23,7 +23,6 @@ export interface PopupOptions {
  * closed while the user is still signing in. Its answer still arrives, on the BroadcastChannel.
  */
 const COOP_GRACE_MS = 3_000;
-const POPUP_NAME = 'connect-pkce-popup';
 
 let pending: { popup: Window; done: Promise<Session> } | undefined;
 
@@ -73,6 +72,7 @@ async function run(inner: WithInternals[typeof INTERNALS], popup: Window, o: Pop
       redirectUri: inner.config.silentRedirectUri,
       prompt: renew ? undefined : o.prompt,
       loginHint: o.loginHint,
+      statePrefix: POPUP_STATE,
     });
     inner.config.log({ step: 'login', prompt: renew ? undefined : o.prompt, popup: true });
     popup.location.href = url.href;

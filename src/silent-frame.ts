@@ -1,9 +1,7 @@
 import { AuthError, disposedError } from './errors.js';
+import { SILENT_FRAME_NAME, SILENT_MESSAGE } from './sdk-window.js';
 
-/** The message the silent page posts to its parent (see `completeSilentRenew`). */
-export const SILENT_MESSAGE = 'connect-pkce:silent';
-/** The hidden iframe's window name: lets an app that boots inside it (silent URI = app route) know where it is. */
-export const SILENT_FRAME_NAME = 'connect-pkce-silent';
+export { SILENT_FRAME_NAME, SILENT_MESSAGE } from './sdk-window.js';
 
 /**
  * Runs one `prompt=none` authorization request in a hidden iframe (OpenID Connect Core §3.1.2.1) and resolves with

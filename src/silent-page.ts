@@ -1,19 +1,12 @@
-import { SILENT_MESSAGE } from './silent-frame.js';
+import { handBack } from './sdk-window.js';
 
 /**
- * For apps that serve their own silent page: call this first thing on it. It hands the page's URL (the
- * authorization response) to the app: inside the SDK's hidden iframe by posting it to the parent window, addressed
- * to its own origin only, never `'*'`, so no other site's page can receive the code; in a popup
- * (`loginWithPopup`) on a same-origin BroadcastChannel, which a provider's Cross-Origin-Opener-Policy cannot cut,
- * then it closes the popup. Outside a browser it does nothing. Returns whether it posted.
+ * For apps that serve their own silent page, or gate their start-up: `if (!completeSilentRenew()) startApp()`.
+ * On a page that the SDK loaded in its hidden iframe or its popup and that holds an authorization response, it hands
+ * the response back (to the parent window, addressed to its own origin only; or on a same-origin BroadcastChannel,
+ * which a provider's Cross-Origin-Opener-Policy cannot cut, then closes the popup) and returns `true`. On any other
+ * page, a callback in the address bar included, and outside a browser, it does nothing and returns `false`.
  */
 export function completeSilentRenew(): boolean {
-  if (typeof window !== 'object') return false;
-  const m = { type: SILENT_MESSAGE, url: location.href };
-  if (window.parent !== window) window.parent.postMessage(m, location.origin);
-  else {
-    new BroadcastChannel(SILENT_MESSAGE).postMessage(m);
-    setTimeout(() => window.close(), 50);
-  }
-  return true;
+  return handBack();
 }

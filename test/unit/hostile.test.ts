@@ -23,6 +23,7 @@ import {
   silentFrameAfterTask,
   waitForSilentFrame,
 } from './support/browser.js';
+import { SILENT_FRAME_NAME } from '../../src/sdk-window.js';
 import { APP_ORIGIN, ISSUER, REDIRECT_URI, SILENT_REDIRECT_URI } from './support/fake-provider.js';
 import { captureConsole, quotaStorage, replaceStorage, settle, silentPageMessage, storageSnapshot } from './support/faults.js';
 import { SESSION_KEY, useWorld } from './support/world.js';
@@ -252,7 +253,9 @@ describe('a page that frames the app', () => {
 
     // The app booting at a callback URL inside a frame (a silent URI that is an app route): what it posts.
     setAddress(`${SILENT_REDIRECT_URI}?code=c&state=s`);
+    window.name = SILENT_FRAME_NAME;
     expect(completeSilentRenew()).toBe(true);
+    window.name = '';
 
     const posts = [...parent.postMessage.mock.calls, ...windowPosts.mock.calls];
     expect(posts.length).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthError } from '../../src/errors.js';
 import { completeSilentRenew } from '../../src/index.js';
 import { runSilentFrame, SILENT_FRAME_NAME, SILENT_MESSAGE } from '../../src/silent-frame.js';
+import { POPUP_NAME, POPUP_STATE } from '../../src/sdk-window.js';
 import {
   blockFrameNavigation,
   postFrom,
@@ -213,8 +214,13 @@ describe('runSilentFrame', () => {
 });
 
 describe('completeSilentRenew', () => {
-  it('at the top level (a popup), posts the URL on the same-origin channel and closes the window', async () => {
-    history.replaceState(null, '', `${SILENT_URI}?code=c&state=${STATE}`);
+  afterEach(() => {
+    window.name = '';
+  });
+
+  it('in the SDK\'s popup (its state marks it, even with the window name cleared by COOP), posts the URL on the same-origin channel and closes the window', async () => {
+    const url = `${SILENT_URI}?code=c&state=${POPUP_STATE}${STATE}`;
+    history.replaceState(null, '', url);
     const heard = new Promise((resolve) => {
       const channel = new BroadcastChannel(SILENT_MESSAGE);
       channel.onmessage = (e) => {
@@ -224,15 +230,39 @@ describe('completeSilentRenew', () => {
     });
     const close = vi.spyOn(window, 'close').mockImplementation(() => {});
     expect(completeSilentRenew()).toBe(true);
-    expect(await heard).toEqual({ type: SILENT_MESSAGE, url: `${SILENT_URI}?code=c&state=${STATE}` });
+    expect(await heard).toEqual({ type: SILENT_MESSAGE, url });
     await vi.waitFor(() => expect(close).toHaveBeenCalled());
   });
 
-  it("posts this page's URL to the parent, addressed to this origin only", () => {
+  it("in the SDK's hidden iframe, posts this page's URL to the parent, addressed to this origin only", () => {
     history.replaceState(null, '', `${SILENT_URI}?code=c&state=${STATE}`);
+    window.name = SILENT_FRAME_NAME;
     const postMessage = vi.fn();
     vi.stubGlobal('parent', { postMessage });
     expect(completeSilentRenew()).toBe(true);
     expect(postMessage).toHaveBeenCalledWith({ type: SILENT_MESSAGE, url: `${SILENT_URI}?code=c&state=${STATE}` }, APP_ORIGIN);
+  });
+
+  it("gates an app's own start-up: on a top-level callback of the app's login, or any other page, it does nothing and says false", () => {
+    const close = vi.spyOn(window, 'close').mockImplementation(() => {});
+    close.mockClear();
+    const posted = vi.spyOn(BroadcastChannel.prototype, 'postMessage');
+    for (const page of [`${SILENT_URI}?code=c&state=${STATE}`, `${SILENT_URI}`, `${APP_ORIGIN}/orders?id=3`]) {
+      history.replaceState(null, '', page);
+      expect(completeSilentRenew()).toBe(false);
+    }
+    expect(posted).not.toHaveBeenCalled();
+    expect(close).not.toHaveBeenCalled();
+  });
+
+  it('in the SDK\'s iframe or popup on a page that holds no response (the app navigated on), does nothing', () => {
+    history.replaceState(null, '', `${SILENT_URI}`);
+    const postMessage = vi.fn();
+    vi.stubGlobal('parent', { postMessage });
+    for (const name of [SILENT_FRAME_NAME, POPUP_NAME]) {
+      window.name = name;
+      expect(completeSilentRenew()).toBe(false);
+    }
+    expect(postMessage).not.toHaveBeenCalled();
   });
 });

@@ -6,6 +6,7 @@
 import { vi } from 'vitest';
 import { completeSilentRenew, type SessionStore } from '../../../src/index.js';
 import type { FakeProvider, Reply } from './fake-provider.js';
+import { SILENT_FRAME_NAME } from '../../../src/sdk-window.js';
 
 /** Every Web Storage entry (localStorage ones prefixed `local:`), except the keys given. */
 export function storageSnapshot(except: string[] = []): Record<string, string | null> {
@@ -198,10 +199,16 @@ function captureSilentTemplate(): Record<string, unknown> {
       },
     },
   });
+  // It acts only in the SDK's own iframe (its window name) on a page that holds a response.
+  const [name, href] = [window.name, location.href];
+  window.name = SILENT_FRAME_NAME;
+  history.replaceState(null, '', '?code=c&state=s');
   try {
     completeSilentRenew();
   } finally {
     if (before) Object.defineProperty(globalThis, 'parent', before);
+    window.name = name;
+    history.replaceState(null, '', href);
   }
   if (!posted || typeof posted !== 'object' || !('url' in posted)) throw new Error('completeSilentRenew() posted no {url} message');
   return posted as Record<string, unknown>;
