@@ -1,4 +1,7 @@
 import type { AuthorizationServer } from 'oauth4webapi';
+import type { AuthClient } from './auth-client.js';
+import { AuthError } from './errors.js';
+import { inBrowser } from './no-browser.js';
 import type { Transaction } from './login.js';
 import type { ResolvedConfig } from './config.js';
 import type { Session } from './session.js';
@@ -25,3 +28,15 @@ export interface Internals {
 }
 
 export type WithInternals = { [INTERNALS]: Internals };
+
+/**
+ * The internals of a client for an add-on (`who`, e.g. `'signOutWhenIdle'`): none where there is no browser (the
+ * inert server-side client), so the add-on stays inert too. An object that is not a client of this SDK (a service
+ * that `implements AuthClient` and wraps one) would leave the add-on silently off, a security control included, so
+ * it is refused with `invalid_config`.
+ */
+export function internalsOf(client: AuthClient, who: string): Internals | undefined {
+  const inner = (client as Partial<WithInternals>)[INTERNALS];
+  if (inner || !inBrowser()) return inner;
+  throw new AuthError('invalid_config', `${who}: pass the client that createAuthClient or createConnectClient returned`);
+}
