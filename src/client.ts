@@ -42,7 +42,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const transactions = createTransactionStore(tabStore, `${c.key}:tx`);
   // One marker per client and authority: a logout ends the sessions of every scope and API this app holds.
   const appKey = `cpk:${c.clientId}@${c.authority}`;
-  const signedOut = signedOutMarker(appKey);
+  const signedOut = signedOutMarker(appKey, c.key);
   const failures = createFailureMemory();
   const verdict = iframeVerdict(c.authority);
   const abort = new AbortController();
@@ -116,8 +116,15 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (had || announce) events.emit('logout', undefined);
   };
 
-  /** Signs this tab out if a logout it missed (frozen, in the bfcache, not sharing tabs) refuses its session. */
+  /**
+   * Catches up with what this tab missed (frozen, in the bfcache, not sharing tabs): a session that a logout or a
+   * newer login (an account switch) refuses is replaced by the newest one stored or held by another tab, if any is
+   * acceptable, else cleared; a shared store is never emptied of a newer login's session.
+   */
   const recheck = async () => {
+    if (!current || !signedOut.refuses(current)) return;
+    const newest = newerSession(await readStored(), (await tabs?.ask('any')) ?? null);
+    if (newest) await commit(newest, true);
     if (current && signedOut.refuses(current)) await clear(false);
   };
 
@@ -184,16 +191,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const stored = await readStored();
       // So does a tab about to redeem a refresh token: another tab may have rotated it without this one knowing.
       const answer = (await tabs?.ask(waited || current?.refreshToken ? 'handover' : 'known')) ?? null;
+      // The newest known session is taken first, due or not: a renewal starts from it, with its refresh token, the
+      // live one (another tab may have rotated the one this tab holds; presenting that again can revoke the grant).
       const peer = newerSession(newerSession(current, stored), answer);
-      // Join instead of renewing again when a session exists that was obtained after this call, or that is newer
-      // than the caller's and not yet due for renewal (another tab renewed just before this one noticed).
-      if (peer && peer !== seen && (peer.receivedAt >= calledAt || (newerSession(seen, peer) === peer && fresh(peer)))) {
-        await commit(peer, true);
-        // Taken, or the same session arrived meanwhile as a broadcast: either way it is the current one now.
-        if (current && newerSession(current, peer) === current) {
-          c.log({ step: 'renew', joined: true });
-          return current;
-        }
+      if (peer) await commit(peer, true);
+      // Join instead of renewing again when the session is one obtained after this call, or one newer than the
+      // caller's and not yet due for renewal (another tab renewed just before this one noticed).
+      const now = current;
+      if (now && now !== seen && (now.receivedAt >= calledAt || (newerSession(seen, now) === now && fresh(now)))) {
+        c.log({ step: 'renew', joined: true });
+        return now;
       }
       if (!current && signedOut.marked) throw new AuthError('login_required', 'Signed out: only login() signs in again');
       if (abort.signal.aborted) throw disposedError();

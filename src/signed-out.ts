@@ -10,7 +10,10 @@ import { webStore } from './storage.js';
  * back in; only `login()` can. It holds a time, nothing secret.
  */
 export interface SignedOut {
-  /** Whether `s` belongs to a login made before the last logout. */
+  /**
+   * Whether `s` belongs to a login made before the last logout, or before the newest login of its session key (an
+   * account switch in another tab while this one was not running: its stored copy is the previous user's).
+   */
   refuses(s: LoginRef): boolean;
   /** Whether the last thing that happened here was a logout (no login completed since). */
   readonly marked: boolean;
@@ -19,7 +22,7 @@ export interface SignedOut {
    * another tab's logout message names. Returns its time.
    */
   mark(at?: number, ending?: LoginRef | null): number;
-  /** Records that a login completed: silent sign-in and `restore()` are allowed again. */
+  /** Records that a login completed: silent sign-in and `restore()` are allowed again; older logins are refused. */
   loggedIn(s: LoginRef): void;
   /** The time a new login made now gets: after the marker even if the clock went back since the logout. */
   loginTime(): number;
@@ -30,16 +33,19 @@ export interface SignedOut {
   watch(fn: () => void): () => void;
 }
 
-export function signedOutMarker(key: string): SignedOut {
+/** `key` names the app (client and authority), `sessionKey` one of its sessions (scope, tenant, parameters). */
+export function signedOutMarker(key: string, sessionKey: string): SignedOut {
   const store = webStore('local');
   const name = `${key}:signed-out`;
+  // The newest login of this session key: a session from an earlier one was replaced in some tab.
+  const newest = `${sessionKey}:login`;
   // The last marker this tab wrote or heard of: another tab's localStorage write may reach this one after its
   // logout message does.
   let known = 0;
   const at = () => Math.max(known, Number(store.get(name)) || 0);
   const lastLogin = () => Number(store.get(`${name}:login`)) || 0;
   return {
-    refuses: (s) => s.loginAt <= at(),
+    refuses: (s) => s.loginAt <= at() || s.loginAt < Number(store.get(newest)),
     get marked() {
       return at() > lastLogin();
     },
@@ -49,7 +55,10 @@ export function signedOutMarker(key: string): SignedOut {
       return known;
     },
     loginTime: () => Math.max(Date.now(), at() + 1),
-    loggedIn: (s) => store.set(`${name}:login`, String(Math.max(lastLogin(), s.loginAt))),
+    loggedIn(s) {
+      store.set(`${name}:login`, String(Math.max(lastLogin(), s.loginAt)));
+      store.set(newest, String(s.loginAt));
+    },
     watch(fn) {
       const onStorage = (e: Event) => (e as StorageEvent).key === name && fn();
       // Where a tab that was not running may have missed a logout: back from the bfcache, unfrozen, shown again.

@@ -49,6 +49,8 @@ export interface TabSync {
  * milliseconds unless the machine is very busy or they are frozen.
  */
 const ANSWER_WAIT_MS = 150;
+/** After the first answer with a session, how long a question that any answer would do waits for newer ones. */
+const ANSWER_GRACE_MS = 25;
 /** How long a renewing tab waits for every tab it knows of: they exist, and a missed answer costs a renewal. */
 const PEER_WAIT_MS = 1000;
 
@@ -115,11 +117,18 @@ export function createTabSync(name: string, hooks: TabSyncHooks): TabSync {
           resolve(best);
         };
         const onAnswer = (m: Answer) => {
+          const first = !best;
           best = newerSession(best, m.s);
           pending.delete(m.from);
-          if (any ? best : !pending.size) done(false);
+          if (!any && !pending.size) done(false);
+          // The first session to arrive need not be the newest (a tab back from the bfcache may hold an earlier
+          // login's): the other tabs get a moment more to answer, and the newest wins.
+          else if (any && first && best) {
+            clearTimeout(timer);
+            timer = setTimeout(() => done(false), ANSWER_GRACE_MS);
+          }
         };
-        const timer = setTimeout(() => done(true), any ? ANSWER_WAIT_MS : PEER_WAIT_MS);
+        let timer = setTimeout(() => done(true), any ? ANSWER_WAIT_MS : PEER_WAIT_MS);
         waiting.add(onAnswer);
         post({ v: V, t: 'ask', from: id });
       });

@@ -96,6 +96,15 @@ describe('TabSync', () => {
     await expect(fresh.sync.ask('any')).resolves.toEqual(s);
   });
 
+  it("ask('any'): the newest session among the answers, not the first (a tab back from the cache may hold an earlier login)", async () => {
+    channelName = `t-${Math.random()}`;
+    // The stale tab was opened first, so its answer arrives first.
+    tab(session(5_000, 'previous-user', 'l1', 1_000));
+    tab(session(3_000, 'current-user', 'l2', 2_000));
+    const fresh = tab();
+    await expect(fresh.sync.ask('any')).resolves.toMatchObject({ accessToken: 'current-user' });
+  });
+
   it("ask('any'): null when no other tab has a session", async () => {
     channelName = `t-${Math.random()}`;
     tab(null);
