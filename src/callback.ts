@@ -8,7 +8,7 @@ import {
   validateAuthResponse,
 } from 'oauth4webapi';
 import type { ResolvedConfig } from './config.js';
-import { AuthError, toAuthError } from './errors.js';
+import { AuthError, disposedError, toAuthError } from './errors.js';
 import { requestOptions } from './http.js';
 import { isOpenId, type Transaction, type TransactionStore } from './login.js';
 import { type LoginRef, type StoredSession, sessionFromTokenResponse } from './session.js';
@@ -77,9 +77,14 @@ export const clientOf = (c: ResolvedConfig): Client => ({ client_id: c.clientId,
  * Finds and consumes the transaction a callback's `state` names. None, unknown, expired or already used →
  * `state_mismatch` (RFC 6749 §10.12; RFC 9700 §4.7).
  */
-export async function takeTransaction(store: TransactionStore, params: URLSearchParams): Promise<[string, Transaction]> {
+export async function takeTransaction(
+  store: TransactionStore,
+  params: URLSearchParams,
+  signal: AbortSignal,
+): Promise<[string, Transaction]> {
   const state = params.get('state');
-  const tx = state ? await store.take(state) : undefined;
+  const tx = state ? await store.take(state, signal) : undefined;
+  if (signal.aborted) throw disposedError();
   if (!state || !tx) throw new AuthError('state_mismatch', 'The callback matches no pending login (unknown, expired or already used)');
   return [state, tx];
 }

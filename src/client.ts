@@ -301,7 +301,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const params = callbackParams(url);
       let ours = false;
       try {
-        const [state, tx] = await takeTransaction(transactions, params);
+        const [state, tx] = await takeTransaction(transactions, params, abort.signal);
         ours = true;
         const s = await completeResponse(params, state, tx, null);
         c.log({ step: 'callback', outcome: 'session' });

@@ -85,10 +85,25 @@ type Pending = Record<string, Transaction>;
 
 export interface TransactionStore {
   save(state: string, tx: Transaction): Promise<void>;
-  /** Returns the transaction for `state` and deletes it, so a replayed callback finds nothing. */
-  take(state: string): Promise<Transaction | undefined>;
+  /**
+   * Returns the transaction for `state` and deletes it, so a replayed callback finds nothing. A client disposed
+   * before its turn takes nothing, and leaves it to the client that replaced it.
+   */
+  take(state: string, signal?: AbortSignal): Promise<Transaction | undefined>;
   clear(): Promise<void>;
 }
+
+/**
+ * The reads and writes of each transaction entry, one at a time in this page. Two clients on one callback page (a
+ * React StrictMode or HMR remount, a dispose and a new client) would otherwise both read the transaction before
+ * either deleted it, and both redeem the code: the disposed one wins, the live one gets `invalid_grant`.
+ */
+const queues: Record<string, Promise<unknown>> = {};
+const inTurn = <T>(key: string, op: () => Promise<T>): Promise<T> => {
+  const run = (queues[key] ?? Promise.resolve()).then(op);
+  queues[key] = run.catch(() => {});
+  return run;
+};
 
 /**
  * Login transactions live in sessionStorage, keyed by `state`, all in one entry per app so that stale ones
@@ -112,18 +127,21 @@ export function createTransactionStore(store: SessionStore, key: string): Transa
     await (Object.keys(all).length ? store.set(key, JSON.stringify(all)) : store.remove(key));
   };
   return {
-    async save(state, tx) {
-      const all = await read();
-      all[state] = tx;
-      await write(all);
-    },
-    async take(state) {
-      const all = await read();
-      const tx = Object.hasOwn(all, state) ? all[state] : undefined;
-      delete all[state];
-      await write(all);
-      return tx;
-    },
+    save: (state, tx) =>
+      inTurn(key, async () => {
+        const all = await read();
+        all[state] = tx;
+        await write(all);
+      }),
+    take: (state, signal) =>
+      inTurn(key, async () => {
+        const all = await read();
+        if (signal?.aborted) return undefined;
+        const tx = Object.hasOwn(all, state) ? all[state] : undefined;
+        delete all[state];
+        await write(all);
+        return tx;
+      }),
     clear: async () => {
       await store.remove(key);
     },

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { AuthError, createAuthClient, type SessionStore } from '../../src/index.js';
 import { SILENT_FRAME_NAME } from '../../src/silent-frame.js';
 import { setAddress, silentFrame, silentFrameAfterTask, waitForSilentFrame } from './support/browser.js';
@@ -471,6 +471,40 @@ describe('dispose()', () => {
     await expect(pending).rejects.toMatchObject({ code: 'disposed' });
     expect(aborted).toBe(true);
     expect(sessionStorage.getItem(SESSION_KEY)).toBeNull();
+  });
+
+  it('aborts a code exchange in flight in a browser without AbortSignal.any too (Safari before 17.4)', async () => {
+    const any = Object.getOwnPropertyDescriptor(AbortSignal, 'any');
+    Object.defineProperty(AbortSignal, 'any', { value: undefined, configurable: true });
+    onTestFinished(() => {
+      if (any) Object.defineProperty(AbortSignal, 'any', any);
+    });
+    const client = w.client({ automaticSilentRenew: false });
+    const url = await w.startLogin(client);
+    setAddress(w.callbackFor(url));
+    let aborted = false;
+    w.provider.onToken(
+      (req) => new Promise<Response>((_, reject) => req.signal?.addEventListener('abort', () => reject(((aborted = true), req.signal?.reason)))),
+    );
+    const pending = client.handleRedirectCallback();
+    await vi.waitFor(() => expect(w.provider.tokenRequests).toHaveLength(1));
+    client.dispose();
+    await expect(pending).rejects.toMatchObject({ code: 'disposed' });
+    expect(aborted).toBe(true);
+  });
+
+  it('a client disposed and replaced on the callback page (StrictMode, HMR) leaves the login to its replacement: one code exchange, signed in', async () => {
+    const first = w.client({ automaticSilentRenew: false });
+    const url = await w.startLogin(first);
+    setAddress(w.callbackFor(url));
+    // Mount, unmount, mount again, in one task: as React StrictMode runs an effect twice.
+    const disposed = first.handleRedirectCallback().catch((e: AuthError) => e.code);
+    first.dispose();
+    const second = w.client({ automaticSilentRenew: false });
+    const { session } = await second.handleRedirectCallback();
+    expect(await disposed).toBe('disposed');
+    expect(w.provider.tokenRequests).toHaveLength(1);
+    expect(await second.getSession()).toEqual(session);
   });
 
   it('makes later renewals fail with disposed, without any request', async () => {
