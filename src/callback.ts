@@ -42,16 +42,20 @@ export function forgetResponse(url: string | URL): void {
   history.replaceState(history.state, '', clean.href);
 }
 
+/** A path without its trailing slash: routers write `/auth-callback` for a registered `/auth-callback/`, and back. */
+const trim = (path: string) => path.replace(/(.)\/$/, '$1');
+
 /**
- * Whether a URL is an authorization response for this app: on the redirect URI's page (origin and path), with
- * `state` plus `code` or `error` (RFC 6749 §4.1.2). Another page's own `code` and `state` parameters are not one.
+ * Whether a URL is an authorization response for this app: on the redirect URI's page (origin and path, with or
+ * without a trailing slash), with `state` plus `code` or `error` (RFC 6749 §4.1.2). Another page's own `code` and
+ * `state` parameters are not one. The token request still names the registered URI exactly.
  */
 export function isCallbackUrl(url: string | URL, redirectUri: string): boolean {
   try {
     const u = new URL(url, location.href);
     const r = new URL(redirectUri);
     const p = u.searchParams;
-    return u.origin === r.origin && u.pathname === r.pathname && p.has('state') && (p.has('code') || p.has('error'));
+    return u.origin === r.origin && trim(u.pathname) === trim(r.pathname) && p.has('state') && (p.has('code') || p.has('error'));
   } catch {
     return false;
   }

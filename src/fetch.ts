@@ -1,5 +1,6 @@
 import type { AuthClient } from './client.js';
 import { AuthError } from './errors.js';
+import { inBrowser } from './no-browser.js';
 
 /** The `fetch` that {@link createAuthorizedFetch} returns. */
 export type AuthorizedFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -36,6 +37,8 @@ export function createAuthorizedFetch(
   const spent: string[] = [];
   const spend = (token: string) => spent.push(token) > 4 && spent.shift();
   return async (input, init) => {
+    // On the server (a data loader sharing the module that exports the client): the same typed error as the client.
+    if (!inBrowser()) throw new AuthError('not_in_browser', 'connect-pkce runs in the browser only');
     const request = new Request(input, init);
     const { origin } = new URL(request.url);
     if (origin !== location.origin && !origins.has(origin)) throw new AuthError('untrusted_origin', `Not sending the access token to ${origin}: add it to "origins"`);

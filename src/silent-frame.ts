@@ -47,9 +47,13 @@ export async function runSilentFrame<T = URLSearchParams>(
     const onMessage = (e: MessageEvent) => {
       if (e.source === frame.contentWindow && e.origin === origin && e.data?.type === SILENT_MESSAGE) accept(e.data.url);
     };
+    // Whether the iframe came back to our origin: then the provider answered, and the page there said nothing.
+    let landed = false;
     const onLoad = () => {
       try {
-        accept(frame.contentWindow?.location.href);
+        const href = frame.contentWindow?.location.href;
+        landed ||= !!href && href !== 'about:blank';
+        accept(href);
       } catch {
         // Still on the provider's origin: its URL cannot be read. Wait for the next load or the message.
       }
@@ -60,9 +64,13 @@ export async function runSilentFrame<T = URLSearchParams>(
         reject(
           new AuthError(
             'timeout',
-            `Silent renew: no answer from ${redirectUri} in ${timeoutMs} ms. Usual causes: this silent redirect URI is ` +
-              'not registered exactly (IdentityServer then shows an error page that cannot be framed), or a client ' +
-              'change is not applied yet (CONNECT takes up to an hour)',
+            landed
+              ? `Silent renew: the provider answered, but the page at ${redirectUri} handed nothing back in ${timeoutMs} ms ` +
+                  '(an app route whose router rewrote the URL first?). Use the shipped silent-renew.html as ' +
+                  'silentRedirectUri, or create the client before the router starts'
+              : `Silent renew: no answer from ${redirectUri} in ${timeoutMs} ms. Usual causes: this silent redirect URI is ` +
+                  'not registered exactly (IdentityServer then shows an error page that cannot be framed), or a client ' +
+                  'change is not applied yet (CONNECT takes up to an hour)',
           ),
         ),
       timeoutMs,

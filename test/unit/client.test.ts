@@ -384,6 +384,20 @@ describe('isCallback()', () => {
     expect(client.isCallback(`${REDIRECT_URI}/deeper?code=c&state=s`)).toBe(false);
   });
 
+  it('accepts the redirect path with or without a trailing slash (a router rewrote it), and the code exchange names the registered URI', async () => {
+    const withSlash = `${REDIRECT_URI}/`;
+    const client = w.client({ redirectUri: withSlash });
+    expect(client.isCallback(`${REDIRECT_URI}?code=c&state=s`)).toBe(true);
+    expect(w.client().isCallback(`${withSlash}?code=c&state=s`)).toBe(true);
+    const url = await w.startLogin(client);
+    // Angular's router drops the slash before the app handles the callback.
+    setAddress(w.callbackFor(url).replace(`${withSlash}?`, `${REDIRECT_URI}?`));
+    expect(client.isCallback()).toBe(true);
+    await client.handleRedirectCallback();
+    expect(w.provider.tokenRequests.at(-1)?.body?.get('redirect_uri')).toBe(withSlash);
+    expect(await client.getSession()).not.toBeNull();
+  });
+
   it('leaves the address bar alone for a callback that matches none of its logins', async () => {
     const client = w.client();
     setAddress(`${REDIRECT_URI}?code=app-code&state=CA`);

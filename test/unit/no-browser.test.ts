@@ -30,6 +30,13 @@ describe('without a browser', () => {
     client.dispose();
   });
 
+  it("auth.fetch (an authorized fetch) rejects with not_in_browser, not a bare ReferenceError", async () => {
+    const auth = createConnectClient({ region: 'uswe', tenantId: 't', clientId: 'c', redirectUri: options.redirectUri });
+    const err = await auth.fetch('https://uswe.datahub.connect.aveva.com/api/v1/Tenants/t/Namespaces').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as AuthError).code).toBe('not_in_browser');
+  });
+
   it('still refuses bad options with invalid_config, so they show up in the server log too', () => {
     expect(() => createAuthClient({ ...options, clientId: '' })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });

@@ -170,6 +170,18 @@ describe('runSilentFrame', () => {
     expect(message).not.toContain('prompt=none');
   });
 
+  it('tells a page of ours that handed nothing back (a router rewrote its URL) from a provider that never sent the frame back', async () => {
+    const run = start({ timeoutMs: 100 });
+    const frame = await waitForSilentFrame();
+    // The provider sent the frame to an app route whose router dropped the response from the URL on start-up.
+    frame.src = `${APP_ORIGIN}/home`;
+    const { message } = (await run.promise.catch((e: AuthError) => e)) as AuthError;
+    expect(message).toContain(`the page at ${SILENT_URI} handed nothing back`);
+    expect(message).toMatch(/silent-renew\.html/);
+    expect(message).not.toMatch(/not registered/);
+    expect(message).not.toContain(STATE);
+  });
+
   it('clears its timer once answered', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const run = start({ timeoutMs: 5_000 });
