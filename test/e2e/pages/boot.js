@@ -3,8 +3,10 @@
 window.boot = async (sdk) => {
   const cfg = window.E2E_CONFIG;
   const query = new URLSearchParams(location.search);
-  const options = { ...cfg.client };
+  const { e2eRouter, ...options } = cfg.client;
   if (query.get('storage')) options.storage = query.get('storage');
+  // The address as the page was loaded: a router app's router may rewrite it right after the client is created.
+  const loadedAt = location.href;
   window.events = [];
   window.sdk = sdk;
   // The optional entry points (session-monitor, idle), as an app would load them beside the main build: the ES
@@ -22,6 +24,9 @@ window.boot = async (sdk) => {
       : (name) => import(`/dist/${name}.mjs`);
   const auth = sdk.createAuthClient(options);
   window.auth = auth;
+  // A router app (Angular, React Router, Vue Router) rewrites the URL to its route as it starts, on every page load,
+  // the SDK's hidden iframe included; the app handles a callback from the address it was loaded with.
+  if (e2eRouter) history.replaceState(null, '', location.pathname);
   for (const type of ['token', 'logout', 'expiring', 'expired', 'renewError'])
     auth.on(type, (v) => window.events.push({ type, at: Date.now(), code: v?.code, token: v?.accessToken }));
   // What the SDK tells about renewing in this browser, apart from the session's own events above.
@@ -41,7 +46,8 @@ window.boot = async (sdk) => {
   document.body.append(button);
   try {
     // Tests that tamper with a callback set e2e.hold and hand the altered URL to handleRedirectCallback.
-    if (auth.isCallback() && !sessionStorage.getItem('e2e.hold')) window.callbackResult = await auth.handleRedirectCallback();
+    if (auth.isCallback(loadedAt) && !sessionStorage.getItem('e2e.hold'))
+      window.callbackResult = await auth.handleRedirectCallback(loadedAt);
   } catch (e) {
     window.callbackError = { code: e.code, message: e.message };
   }
