@@ -175,10 +175,18 @@ describe('connect-pkce doctor', () => {
     [['doctor', '--region', 'mars', '--client-id', CLIENT, '--redirect-uri', REDIRECT], /unknown CONNECT region "mars"/],
     [['doctor', '--region', 'uswe', '--redirect-uri', REDIRECT], /--client-id and --redirect-uri are required/],
     [['check', '--region', 'uswe'], /the only command is "doctor"/],
+    [['doctor', '--help', '--nope'], /Unknown option '--nope'/],
   ])('refuses bad arguments with the usage and exit code 2: %j', async (argv, message) => {
     const { code, out } = await doctor(argv);
     expect(out).toMatch(message);
     expect(out).toContain('Usage: connect-pkce doctor');
     expect(code).toBe(2);
+  });
+
+  it.each([[['--help']], [['-h']], [['doctor', '--help']], [['doctor', '-h']]])('prints the usage for %j, exit code 0', async (argv) => {
+    const { code, out } = await doctor(argv);
+    expect(out).toMatch(/^Usage: connect-pkce doctor/);
+    expect(out).not.toContain('connect-pkce:');
+    expect(code).toBe(0);
   });
 });
