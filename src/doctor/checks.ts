@@ -7,6 +7,9 @@ import { acceptDiscoveryResponse } from '../discovery.js';
 import { AuthError } from '../errors.js';
 import { requestOptions } from '../http.js';
 import { createAuthorizationRequest } from '../login.js';
+import { allowedOrigin, allowsOrigin, type Finding, found, PROPAGATION, reason } from './finding.js';
+
+export type { Finding, Verdict } from './finding.js';
 
 /** What the doctor is told: the SDK's own options (those it checks), and the app's origin for CORS. */
 export type DoctorOptions = Pick<AuthClientOptions, 'authority' | 'issuer' | 'clientId' | 'redirectUri' | 'scope' | 'tenantId'> & {
@@ -15,35 +18,21 @@ export type DoctorOptions = Pick<AuthClientOptions, 'authority' | 'issuer' | 'cl
   origin?: string | undefined;
 };
 
-/** How one check ended: `fail` means the SDK will not work until it is fixed. */
-export type Verdict = 'ok' | 'warn' | 'fail' | 'skip';
-
-/** One line of the doctor's report. */
-export interface Finding {
-  check: string;
-  verdict: Verdict;
-  /** What was found, with the values involved. */
-  text: string;
-  /** What to change, for `warn` and `fail`. */
-  fix?: string | undefined;
-}
-
 /** Prompt=none errors that mean "the redirect URI is fine, the user just has no session here". */
 const SESSION_ERRORS = /^(login|interaction|consent|account_selection)_required$/;
-const PROPAGATION = 'CONNECT can take up to an hour to apply a client change';
-
-const found = (check: string, verdict: Verdict, text: string, fix?: string): Finding => ({ check, verdict, text, fix });
-const reason = (e: unknown) => (e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}` : String(e));
 
 /**
  * Discovery (OpenID Connect Discovery 1.0 §4) from the authority, then the SDK's own issuer check on the document.
+ * The browser's first request is this one (unless the app passes `metadata`), a cross-origin GET that it lets the app
+ * read only with CORS: the doctor sends the app's `Origin` and checks the answer, since a provider or gateway can
+ * allow the origin on the token endpoint and not here.
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  */
-async function discovery(c: ResolvedConfig, out: Finding[]): Promise<AuthorizationServer | undefined> {
+async function discovery(c: ResolvedConfig, origin: string, out: Finding[]): Promise<AuthorizationServer | undefined> {
   const url = `${c.authority.replace(/\/$/, '')}/.well-known/openid-configuration`;
   let response: Response;
   try {
-    response = await discoveryRequest(new URL(c.authority), requestOptions(c));
+    response = await discoveryRequest(new URL(c.authority), { ...requestOptions(c), headers: { Origin: origin } });
   } catch (e) {
     out.push(found('discovery', 'fail', `${url} cannot be reached: ${reason(e)}`, 'check --region or --authority'));
     return undefined;
@@ -58,7 +47,16 @@ async function discovery(c: ResolvedConfig, out: Finding[]): Promise<Authorizati
     out.push(found('discovery', 'fail', `${url} is no discovery document: ${reason(e)}`, 'check --region or --authority'));
     return undefined;
   }
-  out.push(found('discovery', 'ok', url));
+  if (allowsOrigin(response, origin)) out.push(found('discovery', 'ok', `${url}, allows ${origin} (${allowedOrigin(response)})`));
+  else
+    out.push(
+      found(
+        'discovery',
+        'fail',
+        `${url} does not allow ${origin} (${allowedOrigin(response)}): the browser cannot read it, so no login starts`,
+        `add ${origin} to the client's allowed CORS origins (AllowedCorsOrigins), and have any gateway in front of the provider pass its CORS headers on discovery too; or give the SDK the metadata option; ${PROPAGATION}`,
+      ),
+    );
   try {
     await acceptDiscoveryResponse(c, response);
     out.push(found('issuer', 'ok', c.issuer ? `${doc.issuer} (the issuer option; the authority differs)` : `${doc.issuer} = authority`));
@@ -112,21 +110,20 @@ async function cors(c: ResolvedConfig, doc: AuthorizationServer, origin: string,
     out.push(found('cors', 'fail', `the token endpoint cannot be reached: ${reason(e)}`));
     return;
   }
-  const allowed = response.headers.get('access-control-allow-origin');
   const error = await response
     .json()
     .then((j: { error?: unknown }) => j?.error)
     .catch(() => undefined);
   if (error === 'invalid_client')
     out.push(found('cors', 'fail', `the token endpoint does not know client ${c.clientId} (invalid_client)`, 'check --client-id'));
-  else if (allowed === origin || allowed === '*')
-    out.push(found('cors', 'ok', `the token endpoint allows ${origin} (Access-Control-Allow-Origin: ${allowed})`));
+  else if (allowsOrigin(response, origin))
+    out.push(found('cors', 'ok', `the token endpoint allows ${origin} (${allowedOrigin(response)})`));
   else
     out.push(
       found(
         'cors',
         'fail',
-        `the token endpoint does not allow ${origin} (Access-Control-Allow-Origin: ${allowed ?? 'none'}); the browser will block the code exchange`,
+        `the token endpoint does not allow ${origin} (${allowedOrigin(response)}); the browser will block the code exchange`,
         `add ${origin} to the client's allowed CORS origins (AllowedCorsOrigins); ${PROPAGATION}`,
       ),
     );
@@ -213,16 +210,16 @@ export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
   } catch (e) {
     return [found('options', 'fail', reason(e))];
   }
-  const doc = await discovery(c, out);
-  if (!doc) return out;
-  metadata(doc, out);
-  if (!doc.authorization_endpoint || !doc.token_endpoint) return out;
   let origin = new URL(c.redirectUri).origin;
   try {
     if (o.origin !== undefined) origin = new URL(o.origin).origin;
   } catch {
-    return [...out, found('options', 'fail', `--origin ${o.origin} is no URL`, 'pass the app origin, e.g. https://app.example.com')];
+    return [found('options', 'fail', `--origin ${o.origin} is no URL`, 'pass the app origin, e.g. https://app.example.com')];
   }
+  const doc = await discovery(c, origin, out);
+  if (!doc) return out;
+  metadata(doc, out);
+  if (!doc.authorization_endpoint || !doc.token_endpoint) return out;
   await cors(c, doc, origin, out);
   const login = await redirectUri(c, doc, c.redirectUri, 'redirect_uri', out);
   const silent =

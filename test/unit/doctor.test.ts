@@ -2,7 +2,7 @@
 // `connect-pkce doctor` against the embedded CONNECT-like provider (examples/demo/provider.ts) over plain http on
 // loopback, with one correctly registered client and deliberately misconfigured ones (issue 11).
 import { execFile } from 'node:child_process';
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -25,15 +25,19 @@ afterEach(() => {
   }
 });
 
+/** What stands in front of the provider, like a gateway or proxy: answers a request itself (true) or lets it through. */
+type Gateway = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 /**
  * Serves a provider on `http://<host>:<port>` and returns its address as `http://127.0.0.1:<port>`. With `host`
  * other than 127.0.0.1 the provider's issuer names another host than the one it is reached at: an issuer mismatch.
- * With `identityServer` it is IdentityServer-shaped and mounted at `/identity`, like CONNECT's.
+ * With `identityServer` it is IdentityServer-shaped and mounted at `/identity`, like CONNECT's. With `gateway`, that
+ * sees every request first.
  */
-async function provider(o: Partial<ConnectLikeProviderOptions> & { host?: string } = {}): Promise<string> {
+async function provider(o: Partial<ConnectLikeProviderOptions> & { host?: string; gateway?: Gateway } = {}): Promise<string> {
   const base = o.identityServer ? '/identity' : '';
   let handler: RequestListener = (_req, res) => res.writeHead(503).end();
-  const server = createServer((req, res) => handler(req, res));
+  const server = createServer((req, res) => o.gateway?.(req, res) || handler(req, res));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -47,6 +51,15 @@ async function provider(o: Partial<ConnectLikeProviderOptions> & { host?: string
   handler = base ? mountAt(base, p.callback()) : p.callback();
   return `http://127.0.0.1:${port}${base}`;
 }
+
+/** A gateway that drops the CORS headers from the provider's discovery answers, and passes everything else. */
+const noCorsOnDiscovery: Gateway = (req, res) => {
+  if (req.url?.endsWith('/.well-known/openid-configuration')) {
+    const set = res.setHeader.bind(res);
+    res.setHeader = (name, value) => (/^access-control-/i.test(name) ? res : set(name, value));
+  }
+  return false;
+};
 
 /** The doctor's command line for a client of the provider at `authority`. */
 const args = (authority: string, more: string[] = []) => [
@@ -95,6 +108,7 @@ describe('connect-pkce doctor', () => {
       silent_redirect_uri: 'ok',
       framing: 'ok',
     });
+    expect(out).toContain(`openid-configuration, allows ${APP} (Access-Control-Allow-Origin: ${APP})`);
     expect(out).toContain('error=login_required');
     expect(out).toContain('No problem found.');
     expect(code).toBe(0);
@@ -145,6 +159,15 @@ describe('connect-pkce doctor', () => {
     const wrong = await verdicts(authority, ['--issuer', 'https://elsewhere.example']);
     expect(wrong.by.issuer).toBe('FAIL');
     expect(wrong.out).toContain('not the "issuer" option "https://elsewhere.example/"');
+  });
+
+  it('finds a discovery document the browser may not read: CORS allows the origin on the token endpoint only (N13)', async () => {
+    const { code, by, out } = await verdicts(await provider({ gateway: noCorsOnDiscovery }));
+    expect(by).toMatchObject({ discovery: 'FAIL', cors: 'ok', redirect_uri: 'ok' });
+    expect(out).toContain(`openid-configuration does not allow ${APP} (Access-Control-Allow-Origin: none): the browser cannot read it`);
+    expect(out).toContain(`fix: add ${APP} to the client's allowed CORS origins (AllowedCorsOrigins), and have any gateway`);
+    expect(out).not.toContain('No problem found');
+    expect(code).toBe(1);
   });
 
   it('finds an unknown client', async () => {
