@@ -12,8 +12,9 @@ export const USAGE = `Usage: connect-pkce doctor (--region <uswe|euno|auea|jpea>
        connect-pkce doctor --help
 
 Checks, with the requests a browser would make and no secret: discovery and its CORS for the origin, issuer,
-endpoints, PKCE S256, CORS on the token endpoint, each redirect URI's registration (a prompt=none request), framing
-of the silent request. Exit code 1 when a check fails, 2 on bad arguments.`;
+endpoints, PKCE S256, the client (known, and public: no secret), CORS on the token endpoint, each redirect URI's
+registration (a prompt=none request), framing of the silent request. Exit code 1 when a check fails, 2 on bad
+arguments.`;
 
 const LABEL: Record<Finding['verdict'], string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
 

@@ -9,7 +9,6 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mountAt } from '../../examples/demo/identityserver.js';
 import { type ConnectLikeProviderOptions, createConnectLikeProvider } from '../../examples/demo/provider.js';
-import { runDoctor } from '../../src/doctor/checks.js';
 import { main } from '../../src/doctor/cli.js';
 
 const CLIENT = 'doctor-client';
@@ -61,6 +60,16 @@ const noCorsOnDiscovery: Gateway = (req, res) => {
   return false;
 };
 
+/** Answers the token endpoint itself with an OAuth error (and CORS for the app), as the provider would for `error`. */
+const tokenAnswers =
+  (error: string, description?: string): Gateway =>
+  (req, res) => {
+    if (req.method !== 'POST' || !req.url?.endsWith('/token')) return false;
+    const body = JSON.stringify({ error, error_description: description });
+    res.writeHead(error === 'invalid_client' ? 401 : 400, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': APP }).end(body);
+    return true;
+  };
+
 /** The doctor's command line for a client of the provider at `authority`. */
 const args = (authority: string, more: string[] = []) => [
   'doctor',
@@ -103,12 +112,14 @@ describe('connect-pkce doctor', () => {
       end_session: 'ok',
       check_session: 'skip',
       pkce: 'ok',
+      client: 'ok',
       cors: 'ok',
       redirect_uri: 'ok',
       silent_redirect_uri: 'ok',
       framing: 'ok',
     });
     expect(out).toContain(`openid-configuration, allows ${APP} (Access-Control-Allow-Origin: ${APP})`);
+    expect(out).toContain(`${CLIENT} is a public client: the token endpoint took it without a secret`);
     expect(out).toContain('error=login_required');
     expect(out).toContain('No problem found.');
     expect(code).toBe(0);
@@ -170,11 +181,49 @@ describe('connect-pkce doctor', () => {
     expect(code).toBe(1);
   });
 
-  it('finds an unknown client', async () => {
-    const authority = await provider();
-    const findings = await runDoctor({ authority, clientId: 'nobody', redirectUri: REDIRECT, origin: APP });
-    expect(findings.find((f) => f.check === 'cors')).toMatchObject({ verdict: 'fail', fix: 'check --client-id' });
-    expect(findings.find((f) => f.check === 'redirect_uri')).toMatchObject({ verdict: 'fail' });
+  it('tells a client that requires a secret (invalid_client from the token endpoint only) to be registered as public (N13)', async () => {
+    // IdentityServer's answer to the SDK's code exchange for a confidential client: the client exists, so the
+    // authorization endpoint sends prompt=none back, but the token endpoint wants its secret.
+    const { code, by, out } = await verdicts(await provider({ gateway: tokenAnswers('invalid_client') }));
+    expect(by).toMatchObject({ client: 'FAIL', cors: 'ok', redirect_uri: 'ok', silent_redirect_uri: 'ok', framing: 'ok' });
+    expect(out).toContain(`client ${CLIENT} exists (prompt=none came back to ${REDIRECT}), but the token endpoint refuses it without a secret`);
+    expect(out).toContain(`fix: register ${CLIENT} as a public authorization-code (PKCE) client without a secret`);
+    expect(out).not.toContain('check --client-id');
+    expect(code).toBe(1);
+  });
+
+  it('reports an unknown client once, by its ID, and the checks that depend on it as not checked', async () => {
+    const { code, by, out } = await verdicts(await provider(), ['--client-id', 'nobody']);
+    expect(by).toMatchObject({ discovery: 'ok', client: 'FAIL', cors: 'skip', redirect_uri: 'skip', silent_redirect_uri: 'skip', framing: 'skip' });
+    expect(out).toContain('the provider does not know client nobody: the authorization endpoint answers invalid_client');
+    expect(out).toContain('fix: check --client-id');
+    expect(out.match(/^FAIL/gm)).toHaveLength(1);
+    expect(out).toContain('1 check(s) failed.');
+    expect(code).toBe(1);
+  });
+
+  it('where the provider does not say why it refuses the client (IdentityServer error page), names both causes', async () => {
+    // IdentityServer sends an unknown client to its error page by an errorId, which carries no reason.
+    const errorPage: Gateway = (req, res) => {
+      if (!req.url?.includes('/connect/authorize?') || !req.url.includes('client_id=nobody')) return false;
+      res.writeHead(302, { Location: '/identity/home/error?errorId=CfDJ8' }).end();
+      return true;
+    };
+    const { code, by, out } = await verdicts(await provider({ identityServer: { iss: 'success' }, gateway: errorPage }), ['--client-id', 'nobody']);
+    expect(by).toMatchObject({ client: 'FAIL', redirect_uri: 'skip', silent_redirect_uri: 'skip', framing: 'skip' });
+    expect(out).toContain('the token endpoint answers invalid_client (an unknown client ID, or a client that requires a secret)');
+    expect(out).toContain('most likely no client nobody exists here');
+    expect(out).toContain('a public authorization-code (PKCE) client without a secret');
+    expect(out.match(/^FAIL/gm)).toHaveLength(1);
+    expect(code).toBe(1);
+  });
+
+  it('warns when the token endpoint answers the made-up code with another error than invalid_grant, with its description', async () => {
+    const { code, by, out } = await verdicts(await provider({ gateway: tokenAnswers('unauthorized_client', 'grant type not allowed') }));
+    expect(by).toMatchObject({ client: 'WARN', cors: 'ok', redirect_uri: 'ok' });
+    expect(out).toContain('the token endpoint answered a made-up code with unauthorized_client, not invalid_grant');
+    expect(out).toContain('fix: grant type not allowed');
+    expect(code).toBe(0);
   });
 
   it('says when discovery cannot be reached, and checks nothing further', async () => {
