@@ -1,12 +1,16 @@
 // The doctor's checks: what a real tenant must get right before the SDK can sign in and renew, each found from the
 // terminal with the requests a browser would make. Nothing here needs a secret, and nothing is stored.
 import type { AuthorizationServer } from 'oauth4webapi';
-import { discoveryRequest, generateRandomCodeVerifier } from 'oauth4webapi';
+import { discoveryRequest } from 'oauth4webapi';
 import { type AuthClientOptions, type ResolvedConfig, resolveConfig } from '../config.js';
 import { acceptDiscoveryResponse } from '../discovery.js';
 import { AuthError } from '../errors.js';
 import { requestOptions } from '../http.js';
 import { createAuthorizationRequest } from '../login.js';
+import { type AuthorizeAnswer, askTokenEndpoint, clientFindings } from './client.js';
+import { allowedOrigin, allowsOrigin, type Finding, found, PROPAGATION, reason } from './finding.js';
+
+export type { Finding, Verdict } from './finding.js';
 
 /** What the doctor is told: the SDK's own options (those it checks), and the app's origin for CORS. */
 export type DoctorOptions = Pick<AuthClientOptions, 'authority' | 'issuer' | 'clientId' | 'redirectUri' | 'scope' | 'tenantId'> & {
@@ -15,35 +19,23 @@ export type DoctorOptions = Pick<AuthClientOptions, 'authority' | 'issuer' | 'cl
   origin?: string | undefined;
 };
 
-/** How one check ended: `fail` means the SDK will not work until it is fixed. */
-export type Verdict = 'ok' | 'warn' | 'fail' | 'skip';
-
-/** One line of the doctor's report. */
-export interface Finding {
-  check: string;
-  verdict: Verdict;
-  /** What was found, with the values involved. */
-  text: string;
-  /** What to change, for `warn` and `fail`. */
-  fix?: string | undefined;
-}
-
 /** Prompt=none errors that mean "the redirect URI is fine, the user just has no session here". */
 const SESSION_ERRORS = /^(login|interaction|consent|account_selection)_required$/;
-const PROPAGATION = 'CONNECT can take up to an hour to apply a client change';
-
-const found = (check: string, verdict: Verdict, text: string, fix?: string): Finding => ({ check, verdict, text, fix });
-const reason = (e: unknown) => (e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}` : String(e));
+/** How an authorization endpoint's error page names a client it does not know (oidc-provider; IdentityServer's description). */
+const UNKNOWN_CLIENT = /\b(invalid_client|unknown client)\b/i;
 
 /**
  * Discovery (OpenID Connect Discovery 1.0 §4) from the authority, then the SDK's own issuer check on the document.
+ * The browser's first request is this one (unless the app passes `metadata`), a cross-origin GET that it lets the app
+ * read only with CORS: the doctor sends the app's `Origin` and checks the answer, since a provider or gateway can
+ * allow the origin on the token endpoint and not here.
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  */
-async function discovery(c: ResolvedConfig, out: Finding[]): Promise<AuthorizationServer | undefined> {
+async function discovery(c: ResolvedConfig, origin: string, out: Finding[]): Promise<AuthorizationServer | undefined> {
   const url = `${c.authority.replace(/\/$/, '')}/.well-known/openid-configuration`;
   let response: Response;
   try {
-    response = await discoveryRequest(new URL(c.authority), requestOptions(c));
+    response = await discoveryRequest(new URL(c.authority), { ...requestOptions(c), headers: { Origin: origin } });
   } catch (e) {
     out.push(found('discovery', 'fail', `${url} cannot be reached: ${reason(e)}`, 'check --region or --authority'));
     return undefined;
@@ -58,7 +50,16 @@ async function discovery(c: ResolvedConfig, out: Finding[]): Promise<Authorizati
     out.push(found('discovery', 'fail', `${url} is no discovery document: ${reason(e)}`, 'check --region or --authority'));
     return undefined;
   }
-  out.push(found('discovery', 'ok', url));
+  if (allowsOrigin(response, origin)) out.push(found('discovery', 'ok', `${url}, allows ${origin} (${allowedOrigin(response)})`));
+  else
+    out.push(
+      found(
+        'discovery',
+        'fail',
+        `${url} does not allow ${origin} (${allowedOrigin(response)}): the browser cannot read it, so no login starts`,
+        `add ${origin} to the client's allowed CORS origins (AllowedCorsOrigins), and have any gateway in front of the provider pass its CORS headers on discovery too; or give the SDK the metadata option; ${PROPAGATION}`,
+      ),
+    );
   try {
     await acceptDiscoveryResponse(c, response);
     out.push(found('issuer', 'ok', c.issuer ? `${doc.issuer} (the issuer option; the authority differs)` : `${doc.issuer} = authority`));
@@ -86,93 +87,47 @@ function metadata(doc: AuthorizationServer, out: Finding[]) {
   else out.push(found('pkce', 'fail', `only ${methods.join(', ')}`, 'the provider must support PKCE S256'));
 }
 
-/**
- * CORS on the token endpoint for the app's origin (Fetch Standard §3.2). The SDK's token request is a CORS-safelisted
- * form POST, so browsers send it without a preflight and read `Access-Control-Allow-Origin` on its answer: the doctor
- * sends the same POST with a code that cannot be valid, so nothing is redeemed.
- * @see https://fetch.spec.whatwg.org/#http-cors-protocol
- */
-async function cors(c: ResolvedConfig, doc: AuthorizationServer, origin: string, out: Finding[]) {
-  const body = new URLSearchParams({
-    grant_type: 'authorization_code',
-    code: 'connect-pkce-doctor-not-a-code',
-    redirect_uri: c.redirectUri,
-    client_id: c.clientId,
-    code_verifier: generateRandomCodeVerifier(),
-  });
-  let response: Response;
-  try {
-    response = await fetch(doc.token_endpoint as string, {
-      method: 'POST',
-      headers: { Origin: origin, Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
-      body,
-      signal: AbortSignal.timeout(c.requestTimeout),
-    });
-  } catch (e) {
-    out.push(found('cors', 'fail', `the token endpoint cannot be reached: ${reason(e)}`));
-    return;
-  }
-  const allowed = response.headers.get('access-control-allow-origin');
-  const error = await response
-    .json()
-    .then((j: { error?: unknown }) => j?.error)
-    .catch(() => undefined);
-  if (error === 'invalid_client')
-    out.push(found('cors', 'fail', `the token endpoint does not know client ${c.clientId} (invalid_client)`, 'check --client-id'));
-  else if (allowed === origin || allowed === '*')
-    out.push(found('cors', 'ok', `the token endpoint allows ${origin} (Access-Control-Allow-Origin: ${allowed})`));
-  else
-    out.push(
-      found(
-        'cors',
-        'fail',
-        `the token endpoint does not allow ${origin} (Access-Control-Allow-Origin: ${allowed ?? 'none'}); the browser will block the code exchange`,
-        `add ${origin} to the client's allowed CORS origins (AllowedCorsOrigins); ${PROPAGATION}`,
-      ),
-    );
-}
-
-/** The silent request's answer, kept for the framing check. */
-interface Probe {
-  uri: string;
-  response: Response;
-  back: boolean;
+/** One redirect URI's check: its finding, and the answer the client and framing checks read. */
+interface Probe extends AuthorizeAnswer {
+  finding: Finding;
+  /** The authorization endpoint's answer, when it answered. */
+  response?: Response | undefined;
 }
 
 /**
  * Whether a redirect URI is registered: the SDK's own `prompt=none` authorization request (PKCE S256, the tenant's
  * `acr_values`), not followed. A registered URI gets a redirect back to it (without a provider session,
- * `error=login_required`); an unregistered one gets the provider's error page, which in the hidden iframe never
- * answers (OpenID Connect Core §3.1.2.6; RFC 6749 §4.1.2.1 forbids redirecting to an unverified URI).
+ * `error=login_required`); an unregistered one, or an unknown client, gets the provider's error page, which in the
+ * hidden iframe never answers (OpenID Connect Core §3.1.2.6; RFC 6749 §4.1.2.1 forbids redirecting to an unverified
+ * URI). The finding is returned, not reported: an unknown client makes it say nothing more (see client.ts).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
  */
-async function redirectUri(c: ResolvedConfig, doc: AuthorizationServer, uri: string, what: string, out: Finding[]) {
+async function redirectUri(c: ResolvedConfig, doc: AuthorizationServer, uri: string, what: string): Promise<Probe> {
   const { url } = await createAuthorizationRequest(doc, c, { redirectUri: uri, prompt: 'none' });
   let response: Response;
   try {
     response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(c.requestTimeout) });
   } catch (e) {
-    out.push(found(what, 'fail', `the authorization endpoint cannot be reached: ${reason(e)}`));
-    return undefined;
+    return { uri, check: what, back: false, finding: found(what, 'fail', `the authorization endpoint cannot be reached: ${reason(e)}`) };
   }
   const location = response.headers.get('location');
   const to = location ? new URL(location, url) : undefined;
   const registered = new URL(uri);
   const back = !!to && to.origin + to.pathname === registered.origin + registered.pathname;
-  const fix = `register ${uri} exactly as a redirect URI of client ${c.clientId} (RedirectUris); ${PROPAGATION}`;
   if (!back) {
     const answer = to ? `a redirect to ${to.origin}${to.pathname}` : `HTTP ${response.status} ${response.headers.get('content-type')?.split(';')[0] ?? ''}`.trim();
-    out.push(found(what, 'fail', `${uri} is not accepted: a prompt=none request got ${answer} instead of a redirect back`, fix));
-  } else {
-    const error = to?.searchParams.get('error');
-    if (!error || SESSION_ERRORS.test(error))
-      out.push(found(what, 'ok', `${uri} is registered: prompt=none came back${error ? ` with error=${error}` : ' with a code'}`));
-    else
-      out.push(
-        found(what, 'warn', `${uri} is registered, but prompt=none came back with error=${error}`, to?.searchParams.get('error_description') ?? 'see the provider\'s logs'),
-      );
+    // The error page's words (or its address's `error`) are the only place the provider may say why.
+    const page = `${to?.searchParams.get('error') ?? ''} ${await response.text().catch(() => '')}`;
+    const fix = `register ${uri} exactly as a redirect URI of client ${c.clientId} (RedirectUris); ${PROPAGATION}`;
+    const finding = found(what, 'fail', `${uri} is not accepted: a prompt=none request got ${answer} instead of a redirect back`, fix);
+    return { uri, check: what, back, response, finding, unknownClient: UNKNOWN_CLIENT.exec(page)?.[0] };
   }
-  return { uri, response, back };
+  const error = to?.searchParams.get('error');
+  const finding =
+    !error || SESSION_ERRORS.test(error)
+      ? found(what, 'ok', `${uri} is registered: prompt=none came back${error ? ` with error=${error}` : ' with a code'}`)
+      : found(what, 'warn', `${uri} is registered, but prompt=none came back with error=${error}`, to?.searchParams.get('error_description') ?? "see the provider's logs");
+  return { uri, check: what, back, response, finding };
 }
 
 /** The framing rules of a response: X-Frame-Options, and CSP `frame-ancestors` (CSP Level 3 §6.4.2). */
@@ -189,6 +144,7 @@ function framingOf(response: Response): string | undefined {
  * @see https://www.rfc-editor.org/rfc/rfc7034
  */
 function framing(probe: Probe, out: Finding[]) {
+  if (!probe.response) return; // the authorization endpoint was not reached: its finding says so
   const rules = framingOf(probe.response);
   if (probe.back && !rules) out.push(found('framing', 'ok', 'the silent request is answered by a redirect, so the iframe comes back'));
   else if (probe.back)
@@ -204,7 +160,10 @@ function framing(probe: Probe, out: Finding[]) {
     );
 }
 
-/** Runs every check in order; later checks that need the discovery document are left out when it failed. */
+/**
+ * Runs every check in order; later checks that need the discovery document are left out when it failed, and those
+ * that depend on the client are reported as not checked when the provider does not know it.
+ */
 export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
   const out: Finding[] = [];
   let c: ResolvedConfig;
@@ -213,20 +172,24 @@ export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
   } catch (e) {
     return [found('options', 'fail', reason(e))];
   }
-  const doc = await discovery(c, out);
-  if (!doc) return out;
-  metadata(doc, out);
-  if (!doc.authorization_endpoint || !doc.token_endpoint) return out;
   let origin = new URL(c.redirectUri).origin;
   try {
     if (o.origin !== undefined) origin = new URL(o.origin).origin;
   } catch {
-    return [...out, found('options', 'fail', `--origin ${o.origin} is no URL`, 'pass the app origin, e.g. https://app.example.com')];
+    return [found('options', 'fail', `--origin ${o.origin} is no URL`, 'pass the app origin, e.g. https://app.example.com')];
   }
-  await cors(c, doc, origin, out);
-  const login = await redirectUri(c, doc, c.redirectUri, 'redirect_uri', out);
-  const silent =
-    c.silentRedirectUri !== c.redirectUri ? await redirectUri(c, doc, c.silentRedirectUri, 'silent_redirect_uri', out) : login;
-  if (silent) framing(silent, out);
+  const doc = await discovery(c, origin, out);
+  if (!doc) return out;
+  metadata(doc, out);
+  if (!doc.authorization_endpoint || !doc.token_endpoint) return out;
+  const token = await askTokenEndpoint(c, doc, origin);
+  const login = await redirectUri(c, doc, c.redirectUri, 'redirect_uri');
+  const silent = c.silentRedirectUri !== c.redirectUri ? await redirectUri(c, doc, c.silentRedirectUri, 'silent_redirect_uri') : undefined;
+  const probes = silent ? [login, silent] : [login];
+  const client = clientFindings(c, origin, token, probes);
+  out.push(...client.findings);
+  if (client.unknown) return out;
+  out.push(...probes.map((p) => p.finding));
+  framing(silent ?? login, out);
   return out;
 }

@@ -9,10 +9,12 @@ import { type DoctorOptions, type Finding, runDoctor } from './checks.js';
 export const USAGE = `Usage: connect-pkce doctor (--region <uswe|euno|auea|jpea> | --authority <url>) --client-id <id>
          --redirect-uri <uri> [--silent-redirect-uri <uri>] [--origin <app origin>] [--tenant <id>]
          [--issuer <url>] [--scope <scopes>]
+       connect-pkce doctor --help
 
-Checks, with the requests a browser would make and no secret: discovery, issuer, endpoints, PKCE S256, CORS on the
-token endpoint for the origin, each redirect URI's registration (a prompt=none request), framing of the silent
-request. Exit code 1 when a check fails, 2 on bad arguments.`;
+Checks, with the requests a browser would make and no secret: discovery and its CORS for the origin, issuer,
+endpoints, PKCE S256, the client (known, and public: no secret), CORS on the token endpoint, each redirect URI's
+registration (a prompt=none request), framing of the silent request. Exit code 1 when a check fails, 2 on bad
+arguments.`;
 
 const LABEL: Record<Finding['verdict'], string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
 
@@ -20,8 +22,11 @@ const LABEL: Record<Finding['verdict'], string> = { ok: 'ok  ', warn: 'WARN', fa
 export const formatFinding = (f: Finding): string =>
   `${LABEL[f.verdict]} ${f.check.padEnd(19)} ${f.text}${f.fix ? `\n     ${' '.repeat(19)} fix: ${f.fix}` : ''}`;
 
-/** Parses the command line into the doctor's options; throws a usage message when they do not fit. */
-export function doctorOptions(args: string[]): DoctorOptions {
+/**
+ * Parses the command line into the doctor's options, or `'help'` when it asks for the usage (`--help`, `-h`, with or
+ * without the command); throws a usage message when it does not fit.
+ */
+export function doctorOptions(args: string[]): DoctorOptions | 'help' {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -35,8 +40,10 @@ export function doctorOptions(args: string[]): DoctorOptions {
       'silent-redirect-uri': { type: 'string' },
       origin: { type: 'string' },
       scope: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) return 'help';
   if (positionals[0] !== 'doctor' || positionals.length > 1) throw new Error('the only command is "doctor"');
   if (!values.region === !values.authority) throw new Error('pass --region or --authority (one of them)');
   if (!values['client-id'] || !values['redirect-uri']) throw new Error('--client-id and --redirect-uri are required');
@@ -53,14 +60,18 @@ export function doctorOptions(args: string[]): DoctorOptions {
   };
 }
 
-/** Runs the command; resolves with the exit code (0 all good, 1 a check failed, 2 bad arguments). */
+/** Runs the command; resolves with the exit code (0 all good or the usage asked for, 1 a check failed, 2 bad arguments). */
 export async function main(args: string[], print: (line: string) => void = console.log): Promise<number> {
-  let o: DoctorOptions;
+  let o: DoctorOptions | 'help';
   try {
     o = doctorOptions(args);
   } catch (e) {
     print(`connect-pkce: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
     return 2;
+  }
+  if (o === 'help') {
+    print(USAGE);
+    return 0;
   }
   const findings = await runDoctor(o);
   for (const f of findings) print(formatFinding(f));

@@ -2,14 +2,13 @@
 // `connect-pkce doctor` against the embedded CONNECT-like provider (examples/demo/provider.ts) over plain http on
 // loopback, with one correctly registered client and deliberately misconfigured ones (issue 11).
 import { execFile } from 'node:child_process';
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mountAt } from '../../examples/demo/identityserver.js';
 import { type ConnectLikeProviderOptions, createConnectLikeProvider } from '../../examples/demo/provider.js';
-import { runDoctor } from '../../src/doctor/checks.js';
 import { main } from '../../src/doctor/cli.js';
 
 const CLIENT = 'doctor-client';
@@ -25,15 +24,19 @@ afterEach(() => {
   }
 });
 
+/** What stands in front of the provider, like a gateway or proxy: answers a request itself (true) or lets it through. */
+type Gateway = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 /**
  * Serves a provider on `http://<host>:<port>` and returns its address as `http://127.0.0.1:<port>`. With `host`
  * other than 127.0.0.1 the provider's issuer names another host than the one it is reached at: an issuer mismatch.
- * With `identityServer` it is IdentityServer-shaped and mounted at `/identity`, like CONNECT's.
+ * With `identityServer` it is IdentityServer-shaped and mounted at `/identity`, like CONNECT's. With `gateway`, that
+ * sees every request first.
  */
-async function provider(o: Partial<ConnectLikeProviderOptions> & { host?: string } = {}): Promise<string> {
+async function provider(o: Partial<ConnectLikeProviderOptions> & { host?: string; gateway?: Gateway } = {}): Promise<string> {
   const base = o.identityServer ? '/identity' : '';
   let handler: RequestListener = (_req, res) => res.writeHead(503).end();
-  const server = createServer((req, res) => handler(req, res));
+  const server = createServer((req, res) => o.gateway?.(req, res) || handler(req, res));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -47,6 +50,25 @@ async function provider(o: Partial<ConnectLikeProviderOptions> & { host?: string
   handler = base ? mountAt(base, p.callback()) : p.callback();
   return `http://127.0.0.1:${port}${base}`;
 }
+
+/** A gateway that drops the CORS headers from the provider's discovery answers, and passes everything else. */
+const noCorsOnDiscovery: Gateway = (req, res) => {
+  if (req.url?.endsWith('/.well-known/openid-configuration')) {
+    const set = res.setHeader.bind(res);
+    res.setHeader = (name, value) => (/^access-control-/i.test(name) ? res : set(name, value));
+  }
+  return false;
+};
+
+/** Answers the token endpoint itself with an OAuth error (and CORS for the app), as the provider would for `error`. */
+const tokenAnswers =
+  (error: string, description?: string): Gateway =>
+  (req, res) => {
+    if (req.method !== 'POST' || !req.url?.endsWith('/token')) return false;
+    const body = JSON.stringify({ error, error_description: description });
+    res.writeHead(error === 'invalid_client' ? 401 : 400, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': APP }).end(body);
+    return true;
+  };
 
 /** The doctor's command line for a client of the provider at `authority`. */
 const args = (authority: string, more: string[] = []) => [
@@ -90,11 +112,14 @@ describe('connect-pkce doctor', () => {
       end_session: 'ok',
       check_session: 'skip',
       pkce: 'ok',
+      client: 'ok',
       cors: 'ok',
       redirect_uri: 'ok',
       silent_redirect_uri: 'ok',
       framing: 'ok',
     });
+    expect(out).toContain(`openid-configuration, allows ${APP} (Access-Control-Allow-Origin: ${APP})`);
+    expect(out).toContain(`${CLIENT} is a public client: the token endpoint took it without a secret`);
     expect(out).toContain('error=login_required');
     expect(out).toContain('No problem found.');
     expect(code).toBe(0);
@@ -147,11 +172,58 @@ describe('connect-pkce doctor', () => {
     expect(wrong.out).toContain('not the "issuer" option "https://elsewhere.example/"');
   });
 
-  it('finds an unknown client', async () => {
-    const authority = await provider();
-    const findings = await runDoctor({ authority, clientId: 'nobody', redirectUri: REDIRECT, origin: APP });
-    expect(findings.find((f) => f.check === 'cors')).toMatchObject({ verdict: 'fail', fix: 'check --client-id' });
-    expect(findings.find((f) => f.check === 'redirect_uri')).toMatchObject({ verdict: 'fail' });
+  it('finds a discovery document the browser may not read: CORS allows the origin on the token endpoint only (N13)', async () => {
+    const { code, by, out } = await verdicts(await provider({ gateway: noCorsOnDiscovery }));
+    expect(by).toMatchObject({ discovery: 'FAIL', cors: 'ok', redirect_uri: 'ok' });
+    expect(out).toContain(`openid-configuration does not allow ${APP} (Access-Control-Allow-Origin: none): the browser cannot read it`);
+    expect(out).toContain(`fix: add ${APP} to the client's allowed CORS origins (AllowedCorsOrigins), and have any gateway`);
+    expect(out).not.toContain('No problem found');
+    expect(code).toBe(1);
+  });
+
+  it('tells a client that requires a secret (invalid_client from the token endpoint only) to be registered as public (N13)', async () => {
+    // IdentityServer's answer to the SDK's code exchange for a confidential client: the client exists, so the
+    // authorization endpoint sends prompt=none back, but the token endpoint wants its secret.
+    const { code, by, out } = await verdicts(await provider({ gateway: tokenAnswers('invalid_client') }));
+    expect(by).toMatchObject({ client: 'FAIL', cors: 'ok', redirect_uri: 'ok', silent_redirect_uri: 'ok', framing: 'ok' });
+    expect(out).toContain(`client ${CLIENT} exists (prompt=none came back to ${REDIRECT}), but the token endpoint refuses it without a secret`);
+    expect(out).toContain(`fix: register ${CLIENT} as a public authorization-code (PKCE) client without a secret`);
+    expect(out).not.toContain('check --client-id');
+    expect(code).toBe(1);
+  });
+
+  it('reports an unknown client once, by its ID, and the checks that depend on it as not checked', async () => {
+    const { code, by, out } = await verdicts(await provider(), ['--client-id', 'nobody']);
+    expect(by).toMatchObject({ discovery: 'ok', client: 'FAIL', cors: 'skip', redirect_uri: 'skip', silent_redirect_uri: 'skip', framing: 'skip' });
+    expect(out).toContain('the provider does not know client nobody: the authorization endpoint answers invalid_client');
+    expect(out).toContain('fix: check --client-id');
+    expect(out.match(/^FAIL/gm)).toHaveLength(1);
+    expect(out).toContain('1 check(s) failed.');
+    expect(code).toBe(1);
+  });
+
+  it('where the provider does not say why it refuses the client (IdentityServer error page), names both causes', async () => {
+    // IdentityServer sends an unknown client to its error page by an errorId, which carries no reason.
+    const errorPage: Gateway = (req, res) => {
+      if (!req.url?.includes('/connect/authorize?') || !req.url.includes('client_id=nobody')) return false;
+      res.writeHead(302, { Location: '/identity/home/error?errorId=CfDJ8' }).end();
+      return true;
+    };
+    const { code, by, out } = await verdicts(await provider({ identityServer: { iss: 'success' }, gateway: errorPage }), ['--client-id', 'nobody']);
+    expect(by).toMatchObject({ client: 'FAIL', redirect_uri: 'skip', silent_redirect_uri: 'skip', framing: 'skip' });
+    expect(out).toContain('the token endpoint answers invalid_client (an unknown client ID, or a client that requires a secret)');
+    expect(out).toContain('most likely no client nobody exists here');
+    expect(out).toContain('a public authorization-code (PKCE) client without a secret');
+    expect(out.match(/^FAIL/gm)).toHaveLength(1);
+    expect(code).toBe(1);
+  });
+
+  it('warns when the token endpoint answers the made-up code with another error than invalid_grant, with its description', async () => {
+    const { code, by, out } = await verdicts(await provider({ gateway: tokenAnswers('unauthorized_client', 'grant type not allowed') }));
+    expect(by).toMatchObject({ client: 'WARN', cors: 'ok', redirect_uri: 'ok' });
+    expect(out).toContain('the token endpoint answered a made-up code with unauthorized_client, not invalid_grant');
+    expect(out).toContain('fix: grant type not allowed');
+    expect(code).toBe(0);
   });
 
   it('says when discovery cannot be reached, and checks nothing further', async () => {
@@ -175,10 +247,18 @@ describe('connect-pkce doctor', () => {
     [['doctor', '--region', 'mars', '--client-id', CLIENT, '--redirect-uri', REDIRECT], /unknown CONNECT region "mars"/],
     [['doctor', '--region', 'uswe', '--redirect-uri', REDIRECT], /--client-id and --redirect-uri are required/],
     [['check', '--region', 'uswe'], /the only command is "doctor"/],
+    [['doctor', '--help', '--nope'], /Unknown option '--nope'/],
   ])('refuses bad arguments with the usage and exit code 2: %j', async (argv, message) => {
     const { code, out } = await doctor(argv);
     expect(out).toMatch(message);
     expect(out).toContain('Usage: connect-pkce doctor');
     expect(code).toBe(2);
+  });
+
+  it.each([[['--help']], [['-h']], [['doctor', '--help']], [['doctor', '-h']]])('prints the usage for %j, exit code 0', async (argv) => {
+    const { code, out } = await doctor(argv);
+    expect(out).toMatch(/^Usage: connect-pkce doctor/);
+    expect(out).not.toContain('connect-pkce:');
+    expect(code).toBe(0);
   });
 });
