@@ -65,9 +65,8 @@ export async function runSilentFrame<T = URLSearchParams>(
           new AuthError(
             'timeout',
             landed
-              ? `Silent renew: the provider answered, but the page at ${redirectUri} handed nothing back in ${timeoutMs} ms ` +
-                  '(an app route whose router rewrote the URL first?). Use the shipped silent-renew.html as ' +
-                  'silentRedirectUri, or create the client before the router starts'
+              ? `Silent renew: the page at ${redirectUri} handed nothing back in ${timeoutMs} ms (a router rewrote its URL?): ` +
+                  'create the client before the router starts, or serve silent-renew.html there'
               : `Silent renew: no answer from ${redirectUri} in ${timeoutMs} ms. Usual causes: this silent redirect URI is ` +
                   'not registered exactly (IdentityServer then shows an error page that cannot be framed), or a client ' +
                   'change is not applied yet (CONNECT takes up to an hour)',
