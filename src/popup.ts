@@ -1,6 +1,6 @@
 import type { AuthClient } from './auth-client.js';
 import { AuthError, disposedError } from './errors.js';
-import { INTERNALS, type Internals, type WithInternals } from './internals.js';
+import { type Internals, internalsOf } from './internals.js';
 import { createAuthorizationRequest } from './login.js';
 import type { Session } from './session.js';
 import { POPUP_NAME, POPUP_STATE, SILENT_MESSAGE } from './sdk-window.js';
@@ -8,8 +8,8 @@ import { POPUP_NAME, POPUP_STATE, SILENT_MESSAGE } from './sdk-window.js';
 /** Options of {@link loginWithPopup} and {@link renewWithPopup}. */
 export interface PopupOptions {
   /**
-   * How long the user may take, ms. Default 300000 (5 minutes). A login completed in a popup that looked closed
-   * (see {@link loginWithPopup}) is still taken until then.
+   * How long the user may take, ms (1 to 2^31-1). Default 300000 (5 minutes). A login completed in a popup that
+   * looked closed (see {@link loginWithPopup}) is still taken until then.
    */
   timeout?: number | undefined;
   /** Pre-fills the user name at the provider. */
@@ -20,7 +20,8 @@ export interface PopupOptions {
   features?: string | undefined;
 }
 
-let pending: { popup: Window; done: Promise<Session> } | undefined;
+/** The popup open now: the client it is for, and the result that client's callers share. */
+let pending: { popup: Window; inner: Internals; done: Promise<Session> } | undefined;
 
 /**
  * Signs in in a popup, keeping this page and its state: call it from a click handler (browsers allow popups only
@@ -29,8 +30,8 @@ let pending: { popup: Window; done: Promise<Session> } | undefined;
  * then closes. Rejects with `popup_blocked`, `popup_closed`, `timeout` or the provider's error. A popup that looks
  * closed gives `popup_closed` at once, yet its answer is still taken until the timeout: a provider page with COOP
  * makes a popup the user is still signing in look closed, and that login then arrives as a `token` event. One popup
- * at a time (a second call focuses it and shares its result). Its own export: apps that never open a popup do not
- * ship it.
+ * at a time: a second call for the same client focuses it and shares its result; one for another client focuses it
+ * and rejects with `popup_blocked`. Its own export: apps that never open a popup do not ship it.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1 authorization code grant
  */
 export function loginWithPopup(client: AuthClient, options: PopupOptions = {}): Promise<Session> {
@@ -47,25 +48,34 @@ export function renewWithPopup(client: AuthClient, options: PopupOptions = {}): 
   return withPopup(client, options, true);
 }
 
-function withPopup(client: AuthClient, o: PopupOptions, renew: boolean): Promise<Session> {
-  // One popup at a time; one that looks closed does not hold a new click back.
+// Async, so that every refusal is a rejection; it still runs up to `window.open` in the click's task.
+async function withPopup(client: AuthClient, o: PopupOptions, renew: boolean): Promise<Session> {
+  // Checked before anything opens: a popup the call then cannot use would be left to the user to close.
+  const inner = internalsOf(client, renew ? 'renewWithPopup' : 'loginWithPopup');
+  if (!inner) throw new AuthError('not_in_browser', 'connect-pkce runs in the browser only');
+  const ms = o.timeout ?? 300_000;
+  // setTimeout ends a longer (or non-finite) delay at once.
+  if (typeof ms !== 'number' || !(ms >= 1 && ms <= 2 ** 31 - 1))
+    throw new AuthError('invalid_config', 'connect-pkce: "timeout" must be a number from 1 to 2147483647');
+  // One popup at a time (they share one window name); one that looks closed does not hold a new click back.
   if (pending && !pending.popup.closed) {
     pending.popup.focus();
-    return pending.done;
+    if (pending.inner === inner) return pending.done;
+    // Its result is another client's session: sharing it would tell this client it is signed in when it is not.
+    throw new AuthError('popup_blocked', 'Another sign-in popup is open');
   }
   // Opened now, in the click's task, and sent to the provider once the request is built.
   const popup = window.open('', POPUP_NAME, o.features ?? 'popup,width=520,height=680');
-  if (!popup) return Promise.reject(new AuthError('popup_blocked', 'The browser blocked the popup: open it from a click'));
-  const inner = (client as unknown as WithInternals)[INTERNALS];
+  if (!popup) throw new AuthError('popup_blocked', 'The browser blocked the popup: open it from a click');
   // Settles at the first of the answer (or its failure) and `popup_closed`; a late answer's failure is handled by
   // the `then` below, so once `popup_closed` was reported it surfaces nowhere.
   const done = new Promise<Session>((resolve, reject) => {
     const closed = () => reject(new AuthError('popup_closed', 'The popup was closed before the login completed'));
-    run(inner, popup, o, o.timeout ?? 300_000, renew, closed).then(resolve, reject);
+    run(inner, popup, o, ms, renew, closed).then(resolve, reject);
   }).finally(() => {
     if (pending?.done === done) pending = undefined;
   });
-  pending = { popup, done };
+  pending = { popup, inner, done };
   return done;
 }
 

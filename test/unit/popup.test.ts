@@ -10,6 +10,25 @@ import { SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
 
+/** An app's DI service that `implements AuthClient` by delegating: it type-checks, yet it is not the SDK's client. */
+class AuthService implements AuthClient {
+  constructor(private readonly c: AuthClient) {}
+  login: AuthClient['login'] = (o) => this.c.login(o);
+  isCallback: AuthClient['isCallback'] = (u) => this.c.isCallback(u);
+  handleRedirectCallback: AuthClient['handleRedirectCallback'] = (u) => this.c.handleRedirectCallback(u);
+  getSession = () => this.c.getSession();
+  isAuthenticated = () => this.c.isAuthenticated();
+  getAccessToken = () => this.c.getAccessToken();
+  renew = () => this.c.renew();
+  logout: AuthClient['logout'] = (o) => this.c.logout(o);
+  restore = () => this.c.restore();
+  get silentRenewal() {
+    return this.c.silentRenewal;
+  }
+  on: AuthClient['on'] = (e, h) => this.c.on(e, h);
+  dispose = () => this.c.dispose();
+}
+
 /** A stand-in for the popup window: records where it was sent; `closed` is under the test's control. */
 function fakePopup() {
   const popup = {
@@ -154,6 +173,22 @@ describe('loginWithPopup()', () => {
     expect(await second).toEqual(await first);
   });
 
+  it('opens one popup per client: a call for another client focuses the open one and rejects with popup_blocked', async () => {
+    const { popup, open } = fakePopup();
+    const api1 = w.client({ scope: 'openid api1' });
+    const api2 = w.client({ scope: 'openid api2' });
+    const first = loginWithPopup(api1);
+    const blocked = { code: 'popup_blocked', message: expect.stringContaining('Another sign-in popup is open') };
+    await expect(loginWithPopup(api2)).rejects.toMatchObject(blocked);
+    // Another object with the same options is another client too: its own session would stay empty.
+    await expect(renewWithPopup(w.client({ scope: 'openid api1' }))).rejects.toMatchObject(blocked);
+    expect(open).toHaveBeenCalledTimes(1);
+    expect(popup.focus).toHaveBeenCalledTimes(2);
+    await answerPopup(popup);
+    expect(await first).toEqual(await api1.getSession());
+    expect(await api2.getSession()).toBeNull();
+  });
+
   it('a popup reported closed does not hold a new click back', async () => {
     const first = fakePopup();
     const client = w.client();
@@ -177,6 +212,37 @@ describe('loginWithPopup()', () => {
     const answer = w.provider.authorize(popup.href);
     Object.defineProperty(vi.mocked(window.open).mock.results[0]!.value, 'location', { value: { href: answer } });
     await expect(pending).resolves.toMatchObject({ accessToken: expect.any(String) });
+  });
+
+  it.each([0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '60000'])(
+    'refuses timeout %s with invalid_config before opening anything (setTimeout would end the login at once)',
+    async (timeout) => {
+      const { open } = fakePopup();
+      await expect(loginWithPopup(w.client(), { timeout: timeout as number })).rejects.toMatchObject({ code: 'invalid_config' });
+      expect(open).not.toHaveBeenCalled();
+    },
+  );
+
+  it('waits as long as the longest timeout allowed, 2^31-1 ms', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const { popup } = fakePopup();
+    const pending = loginWithPopup(w.client(), { timeout: 2 ** 31 - 1 });
+    await vi.waitFor(() => expect(popup.href).toContain('state='));
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    await answerPopup(popup);
+    expect((await pending).accessToken).toBe(w.provider.issuedAccessTokens.at(-1));
+  });
+
+  it.each([
+    ['loginWithPopup', loginWithPopup],
+    ['renewWithPopup', renewWithPopup],
+  ])('%s refuses an object that is not a client of this SDK with invalid_config, before opening anything', async (name, call) => {
+    const { open } = fakePopup();
+    await expect(call(new AuthService(w.client()))).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringContaining(name),
+    });
+    expect(open).not.toHaveBeenCalled();
   });
 
   it("passes the provider's error through", async () => {
