@@ -4,8 +4,10 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type AuthClient, loginWithPopup, renewWithPopup } from '../../src/index.js';
+import { POPUP_NAME } from '../../src/sdk-window.js';
 import { SILENT_MESSAGE } from '../../src/silent-frame.js';
-import { SILENT_REDIRECT_URI } from './support/fake-provider.js';
+import { setAddress } from './support/browser.js';
+import { REDIRECT_URI, SILENT_REDIRECT_URI } from './support/fake-provider.js';
 import { SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
@@ -313,5 +315,27 @@ describe('renewWithPopup()', () => {
     const pending = renewWithPopup(w.client());
     await answerPopup(popup);
     await expect(pending).rejects.toMatchObject({ code: 'login_required' });
+  });
+});
+
+describe('an app whose silent redirect URI is one of its own routes', () => {
+  // The popup comes back to the app itself, which boots there as on any page load (issue 19, S2).
+  it.each([
+    ['by the window name', POPUP_NAME],
+    ["by the response's state alone (a provider's COOP cleared the name)", ''],
+  ])('booting in the popup (known %s), hands the answer to the waiting loginWithPopup and handles no callback', async (_, name) => {
+    const options = { silentRedirectUri: REDIRECT_URI };
+    // The opener cannot read the popup's URL (fakePopup): the answer can only come from the app in the popup.
+    const { popup } = fakePopup();
+    const pending = loginWithPopup(w.client(options));
+    await vi.waitFor(() => expect(popup.href).toContain('state='));
+    const close = vi.spyOn(window, 'close').mockImplementation(() => {});
+    window.name = name;
+    setAddress(w.provider.authorize(popup.href));
+    const inPopup = w.client(options);
+    // What the app's start-up asks: no callback to handle here, the opener completes the login.
+    expect(inPopup.isCallback()).toBe(false);
+    expect((await pending).accessToken).toBe(w.provider.issuedAccessTokens.at(-1));
+    await vi.waitFor(() => expect(close).toHaveBeenCalled());
   });
 });
