@@ -48,12 +48,15 @@ const SILENT_PAGE_MAX = 1_000;
  * `marks` are strings only their code contains. session-monitor 1,700 → 1,850 (review fixes, +243 B at 1,777): no
  * renewal storm when the provider's session_state never matches, a login that came meanwhile is not ended, the
  * other tabs told only once they are signed out, a broken iframe retried then handed on, dispose mid-check.
- * Issue 19 (review 2026-12b): inert in the SDK's own iframe and popup (sdkWindow, N1), invalid_config for an object
- * that is not an SDK client (N10). idle 1,400 → 1,600 (+284 B at 1,565): those, plus only trusted
+ * Issue 19 (review 2026-12b), both add-ons: inert in the SDK's own iframe and popup (sdkWindow, N1), invalid_config
+ * for an object that is not an SDK client (N10). idle 1,400 → 1,600 (+284 B at 1,565): those, plus only trusted
  * input counts (N7), activity also on a BroadcastChannel where localStorage fails (N9), stops with its client (N8).
+ * session-monitor 1,850 → 2,100 (+266 B at 2,071): those, plus `interval` validated (N12), a verdict that may change
+ * waits instead of stopping and is looked at again on `silentRenewal` (N6), only the authorization endpoint's
+ * answers end the session (S4).
  */
 const ADD_ONS = [
-  { name: 'session-monitor', ceiling: 1_850, marks: ['check_session_iframe', 'connect-pkce session check'] },
+  { name: 'session-monitor', ceiling: 2_100, marks: ['check_session_iframe', 'connect-pkce session check'] },
   { name: 'idle', ceiling: 1_600, marks: ['pointermove', 'signOutWhenIdle'] },
 ];
 
