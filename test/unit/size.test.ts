@@ -83,6 +83,12 @@ describe('bundle size', () => {
     }
   });
 
+  // errors.ts bundled into an add-on (internalsOf imports AuthError from there) would make a second AuthError class:
+  // its invalid_config would fail the app's `instanceof AuthError`. They take the core's, through './index.js'.
+  it.each(ADD_ONS)("$name throws the core's AuthError, not a class of its own", ({ name }) => {
+    for (const file of [`${name}.mjs`, `${name}.iife.min.js`]) expect(readFileSync(dist(file), 'utf8')).not.toMatch(/extends Error\b/);
+  });
+
   it(`silent pages stay under ${SILENT_PAGE_MAX} bytes`, () => {
     for (const f of ['silent-renew.html', 'silent-renew-csp.html', 'silent-renew.js']) {
       const size = readFileSync(dist(f)).length;
