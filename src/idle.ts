@@ -1,7 +1,7 @@
 // Idle sign-out, its own entry point: `connect-pkce/idle`. Built on the client's session events and `logout()`;
-// from the internals only the key that names the app's session and the logger.
+// from the internals only the key that names the app's session, the logger and the client's lifetime.
+import { addOnInternals } from './add-on.js';
 import { type AuthClient, AuthError } from './index.js';
-import { INTERNALS, type WithInternals } from './internals.js';
 import { webStore } from './storage.js';
 
 /** Options of {@link signOutWhenIdle}. */
@@ -29,33 +29,44 @@ export interface IdleSignOut {
   dispose(): void;
 }
 
-/** What counts as the user being there. Listened to in the capture phase, passively. */
-const ACTIVITY = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'scroll'];
+/**
+ * What counts as the user being there, when the browser says the user did it (`isTrusted`): no `scroll`, which a
+ * page that scrolls itself (a live log, a chat) fires too; wheel, touch and keys cover the user's own scrolling.
+ * Listened to in the capture phase, passively.
+ */
+const ACTIVITY = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'];
 /** Activity is written for the other tabs at most this often: moving the mouse does not hammer localStorage. */
 const WRITE_EVERY_MS = 1_000;
 
 /**
- * Signs the user out after `after` seconds without activity (pointer, keys, wheel, touch, scrolling) in any tab of
- * the app, sharing the last activity across tabs through localStorage: activity in one tab keeps every tab signed
- * in. During the last `countdown` seconds `onCountdown` runs every second in every tab; then one tab runs `onIdle`
- * (default `logout()`). Only while signed in; a new login, and opening a page of the app, count as activity. The
- * time is wall-clock time, so a computer that slept past the deadline signs out as soon as it wakes. Throws
- * `AuthError('invalid_config')` for an `after` or `countdown` that is not a number of seconds that fits. Its own
- * entry point: apps that do not import it ship none of it.
+ * Signs the user out after `after` seconds without activity (the user's own pointer, keys, wheel or touch; not
+ * events a script dispatches) in any tab of the app, sharing the last activity across tabs through a
+ * BroadcastChannel and localStorage: activity in one tab keeps every tab signed in, even where localStorage is full.
+ * During the last `countdown` seconds `onCountdown` runs every second in every tab; then one tab runs `onIdle`
+ * (default `logout()`). Only while signed in; a new login, and opening a page of the app, count as activity. It
+ * does nothing in a page the SDK itself loaded (its hidden renewal iframe or its popup, where an app whose silent
+ * redirect URI is one of its own routes boots too), and stops when the client is disposed. The time is wall-clock
+ * time, so a computer that slept past the deadline signs out as soon as it wakes. Throws
+ * `AuthError('invalid_config')` for an `after` or `countdown` that is not a number of seconds that fits, or for a
+ * `client` that `createAuthClient` did not return. Its own entry point: apps that do not import it ship none of it.
  */
 export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut {
   const countdown = o.countdown ?? Math.min(60, o.after);
   if (!(o.after > 0 && o.after < 2 ** 31 / 1000 && countdown >= 0 && countdown <= o.after))
     throw new AuthError('invalid_config', 'signOutWhenIdle: `after` must be a positive number of seconds, `countdown` between 0 and `after`');
-  const inner = (client as Partial<WithInternals>)[INTERNALS];
+  const inner = addOnInternals(client, 'signOutWhenIdle');
   const handle = { reset: () => {}, dispose: () => {} };
-  // Where there is no browser (server-side rendering: an inert client) there is nothing to watch.
+  // Nothing to watch where there is no browser, for a disposed client, or in the SDK's own iframe or popup: an app
+  // booting there on a background renewal is no user at work.
   if (!inner) return handle;
   const c = inner.config;
   const store = webStore('local');
   const key = `${c.key}:active`;
   const firedKey = `${c.key}:idle`;
   const stored = () => Number(store.get(key)) || 0;
+  // Activity reaches the running tabs on this channel too: a localStorage write that fails (quota full) would keep
+  // it in this tab's memory, and another tab would sign out a user who is working here.
+  const channel = new BroadcastChannel(key);
 
   let signedIn = false;
   let disposed = false;
@@ -73,6 +84,7 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     pending = undefined;
     written = Date.now();
     store.set(key, String(last));
+    channel.postMessage(last);
   };
   // A last activity in the future (a clock set back) counts as now, and is stored so: kept, it would count as now on
   // every look until the clock caught up, turning idle sign-out off for that long.
@@ -155,10 +167,15 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     // session (a lock screen), or another tab ran it, no look is set: activity starts the next period.
     if (counting || !timer) plan();
   };
+  const onInput = (e: Event) => e.isTrusted && active();
   const onStorage = (e: StorageEvent) => e.key === key && plan();
   const onVisible = () => document.visibilityState === 'visible' && plan();
+  channel.onmessage = ({ data }) => {
+    last = Math.max(last, Number(data) || 0);
+    plan();
+  };
   const listen = { capture: true, passive: true };
-  for (const type of ACTIVITY) addEventListener(type, active, listen);
+  for (const type of ACTIVITY) addEventListener(type, onInput, listen);
   addEventListener('storage', onStorage);
   document.addEventListener('visibilitychange', onVisible);
 
@@ -196,10 +213,15 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
     signedIn = false;
     clearTimeout(timer);
     clearTimeout(pending);
-    for (const type of ACTIVITY) removeEventListener(type, active, listen);
+    for (const type of ACTIVITY) removeEventListener(type, onInput, listen);
     removeEventListener('storage', onStorage);
     document.removeEventListener('visibilitychange', onVisible);
+    channel.close();
+    inner.signal.removeEventListener('abort', handle.dispose);
     for (const f of off) f();
   };
+  // A disposed client (a route change, HMR) takes its watcher with it: no countdown for an unmounted app, no
+  // logout through a client that is gone.
+  inner.signal.addEventListener('abort', handle.dispose);
   return handle;
 }

@@ -1,13 +1,12 @@
 // Session monitoring (OpenID Connect Session Management 1.0), its own entry point: `connect-pkce/session-monitor`.
 // Built on the client: its session (`sessionState`), `renew()`, `logout({ endSession: false })` and `silentRenewal`;
-// from the internals only the client ID, the logger and the provider's metadata.
-import { needsInteraction } from './errors.js';
-import type { AuthClient, AuthError, AuthErrorCode } from './index.js';
-import { INTERNALS, type WithInternals } from './internals.js';
+// from the internals only the client ID, the logger, the provider's metadata and the client's lifetime.
+import { addOnInternals } from './add-on.js';
+import { type AuthClient, AuthError, type AuthErrorCode } from './index.js';
 
 /** Options of {@link monitorSession}. */
 export interface SessionMonitorOptions {
-  /** How often the provider is asked whether its session changed, ms. Default 2000. */
+  /** How often the provider is asked whether its session changed, ms (100 … 2^31-1). Default 2000. */
   interval?: number | undefined;
   /**
    * The provider session ended (a logout at the provider or in another app) or now belongs to another user: called
@@ -28,11 +27,14 @@ export interface SessionEnd {
 /**
  * - `'checking'`: this tab asks the provider (one tab per app does);
  * - `'standby'`: another tab of this app asks;
- * - `'waiting'`: nothing to ask yet: no session, no `sessionState`, or the hidden iframe not yet known to work;
+ * - `'waiting'`: nothing to ask yet: no session, no `sessionState`, the hidden iframe not yet known to work or known
+ *   not to (third-party cookies blocked, as this browser last found; a login's probe may find otherwise), or a
+ *   refresh-token session, which the provider's browser session does not keep alive. Looked at again every
+ *   `interval` and whenever `silentRenewal` changes;
  * - `'off'`: it cannot work here (no `check_session_iframe`, or one that still does not load or answer when tried
- *   again a minute later, twice; third-party cookies blocked; a refresh-token session, which the provider's browser
- *   session does not keep alive; the provider answered `error`, or keeps answering "changed" about the
- *   `session_state` a renewal just brought), or disposed. A tab that stops hands the checks on to the next tab.
+ *   again a minute later, twice; the provider answered `error`, or keeps answering "changed" about the
+ *   `session_state` a renewal just brought), in a page the SDK itself loaded (its hidden iframe or popup), or
+ *   disposed (or its client was). A tab that stops hands the checks on to the next tab.
  */
 export type SessionMonitorState = 'checking' | 'standby' | 'waiting' | 'off';
 
@@ -44,6 +46,13 @@ export interface SessionMonitor {
   dispose(): void;
 }
 
+/**
+ * The answers of the authorization endpoint that say the provider session is gone (or needs the user): only these
+ * end the session. A renewal's `login_required` also stands for an answer about another user. `invalid_grant` or
+ * `access_denied` from the code exchange (e.g. IdentityServer nodes without a shared grant store) say nothing about
+ * the provider session: like any other failure, the next "changed" checks again later.
+ */
+const ENDED = /^(login|interaction|consent|account_selection)_required$/;
 /** After a "changed" whose renewal failed for another reason (offline, timeout), the next one waits this long. */
 const RETRY_MS = 30_000;
 /** The provider's iframe must load in this time. */
@@ -62,14 +71,21 @@ const RELOADS = 2;
  * every tab (`logout({ endSession: false })`) and calls `onSessionEnd` in each tab with a monitor, once that tab is
  * signed out. A login that arrived meanwhile is left alone. Any other failure (offline) is retried later.
  *
- * It needs the hidden iframe to see the provider's cookies, so it runs only while `client.silentRenewal` is
- * `'iframe'`; where third-party cookies are blocked it stops and says so once in the log. A visible tab nudges the
- * checking one, so a throttled background tab does not delay the news. Its own entry point: apps that do not import
- * it ship none of it.
+ * It needs the hidden iframe to see the provider's cookies, so it checks only while `client.silentRenewal` is
+ * `'iframe'`; until then (third-party cookies blocked, a refresh-token session) it waits, and says why once in the
+ * log. It does nothing in a page the SDK itself loaded (its hidden iframe or popup, where an app whose silent
+ * redirect URI is one of its own routes boots too), and stops when the client is disposed. A visible tab nudges the
+ * checking one, so a throttled background tab does not delay the news. Throws `AuthError('invalid_config')` for an
+ * `interval` under 100 ms or past 2^31-1, or for a `client` that `createAuthClient` did not return. Its own entry
+ * point: apps that do not import it ship none of it.
  * @see https://openid.net/specs/openid-connect-session-1_0.html#ChangeNotification
  */
 export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}): SessionMonitor {
-  const inner = (client as Partial<WithInternals>)[INTERNALS];
+  const interval = o.interval ?? 2000;
+  // Never flat out (0, NaN), never a timer that the browser cuts to 0 (2^31 and beyond, Infinity).
+  if (!(interval >= 100 && interval < 2 ** 31))
+    throw new AuthError('invalid_config', 'monitorSession: `interval` must be a number of ms from 100 to 2^31-1');
+  const inner = addOnInternals(client, 'monitorSession');
   let state: SessionMonitorState = 'off';
   const monitor = {
     get state() {
@@ -77,18 +93,19 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
     },
     dispose: () => {},
   };
-  // Where there is no browser (server-side rendering: an inert client), or the client is gone, nothing to watch.
-  if (!inner || inner.signal.aborted || typeof BroadcastChannel !== 'function') return monitor;
+  // Nothing to watch where there is no browser, for a disposed client, or in the SDK's own iframe or popup: the app's
+  // page in the tab watches.
+  if (!inner || typeof BroadcastChannel !== 'function') return monitor;
   const { config: c } = inner;
-  const interval = o.interval ?? 2000;
   // Aborted on dispose, or when this tab stops for good: every wait below checks it after each await.
   const stopped = new AbortController();
   const over = () => stopped.signal.aborted;
   const channel = new BroadcastChannel(`${c.key}:monitor`);
   const post = (m: object) => over() || channel.postMessage(m);
   const said = new Set<string>();
-  const note = (why: string) => {
-    if (!said.has(why)) c.log({ step: 'monitor', off: why });
+  /** Says once why it is off (or waiting). */
+  const note = (why: string, what = 'off') => {
+    if (!said.has(why)) c.log({ step: 'monitor', [what]: why });
     said.add(why);
   };
   const ended = (end: SessionEnd) => {
@@ -171,9 +188,10 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
       const s = await client.getSession();
       const path = client.silentRenewal;
       if (over()) return;
-      if (path === 'unavailable') return stop('third-party cookies blocked');
-      if (path === 'refresh_token') return stop('refresh-token session');
       state = 'waiting';
+      // Facts that may change (a login's probe, a new login): looked at again on the next tick.
+      if (path === 'unavailable') note('third-party cookies blocked', 'waiting');
+      if (path === 'refresh_token') note('refresh-token session', 'waiting');
       if (!s?.sessionState || path !== 'iframe') return;
       const ready = await loadFrame(url);
       if (over()) return;
@@ -208,7 +226,7 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
     } catch (e) {
       const err = e as AuthError;
       if (over()) return;
-      if (!needsInteraction(err)) {
+      if (!ENDED.test(err.code)) {
         renewsHeldUntil = now() + RETRY_MS;
         return;
       }
@@ -272,6 +290,8 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
   };
   const timer = setInterval(nudge, interval);
   const onVisibility = () => visible() && nudge();
+  // A login's probe (or a new login) may make the hidden iframe usable: no need to wait for the next interval.
+  const off = client.on('silentRenewal', nudge);
   addEventListener('message', onAnswer);
   document.addEventListener('visibilitychange', onVisibility);
 
@@ -302,6 +322,7 @@ export function monitorSession(client: AuthClient, o: SessionMonitorOptions = {}
     channel.close();
     removeEventListener('message', onAnswer);
     document.removeEventListener('visibilitychange', onVisibility);
+    off();
     inner.signal.removeEventListener('abort', monitor.dispose);
   };
   inner.signal.addEventListener('abort', monitor.dispose);

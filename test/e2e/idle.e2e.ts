@@ -1,24 +1,26 @@
-// Issue 14: idle sign-out in real Chromium, two tabs of one app sharing their activity.
+// Issue 14: idle sign-out in real Chromium, two tabs of one app sharing their activity. Issue 19: in both setups a user
+// may have: the shipped silent page, and the default (no silent page: the app's own page is the silent redirect URI,
+// so every renewal boots the app, and its idle sign-out, in the SDK's hidden iframe).
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { tokenOf } from './support/page-utils.js';
-import { startWorld, type World } from './support/world.js';
+import { startWorld, type World, type WorldOptions } from './support/world.js';
 
-/** Starts `signOutWhenIdle` in a page: signed out after `after` s idle, a countdown of `countdown` s, recorded. */
-const startIdle = (page: Page, after: number, countdown: number) =>
-  page.evaluate(
-    async ([after, countdown]) => {
-      const { signOutWhenIdle } = await window.importAddOn('idle');
-      window.countdown = [];
-      window.idle = signOutWhenIdle(window.auth, {
-        after,
-        countdown,
-        onCountdown: (left) => window.countdown?.push(left),
-        onActive: () => window.countdown?.push('active'),
-      });
-    },
-    [after, countdown] as const,
-  );
+/** The two setups; `silentRedirectUri: undefined` leaves the option out, so it defaults to the redirect URI. */
+const SETUPS = [
+  ['the shipped silent page', {}],
+  ['the default setup (silent redirect URI = the app page)', { silentRedirectUri: undefined }],
+] as const;
+
+/**
+ * Client options for pages loaded from now on, and `signOutWhenIdle` started at boot in each of them, as an app's
+ * start-up code does (test/e2e/pages/boot.js): signed out after `after` s idle, a countdown of `countdown` s,
+ * recorded in `window.countdown`.
+ */
+const startIdle = (w: World, client: Record<string, unknown>, after: number, countdown: number) => {
+  w.configure(client);
+  w.app.setConfig({ client: w.client, idle: { after, countdown } });
+};
 
 /** Signed out: the app page has no session, or it is the post-logout page the provider sent it to. */
 const signedOut = (page: Page) =>
@@ -26,21 +28,27 @@ const signedOut = (page: Page) =>
     ? Promise.resolve(true)
     : page.evaluate(() => window.auth.getSession().then((s) => s === null)).catch(() => null);
 
-describe('idle sign-out across tabs', () => {
-  let w: World;
+/** A world for one setup, closed after its suite, reset after each test. */
+function useWorld(o: WorldOptions): { w: World } {
+  const box = {} as { w: World };
   beforeAll(async () => {
-    w = await startWorld({ client: { automaticSilentRenew: false } });
+    box.w = await startWorld(o);
   });
-  afterAll(() => w?.close());
-  afterEach(() => w.reset());
+  afterAll(() => box.w?.close());
+  afterEach(() => box.w.reset());
+  return box;
+}
+
+describe.each(SETUPS)('idle sign-out across tabs, with %s', (_setup, setup) => {
+  const box = useWorld({ client: { automaticSilentRenew: false } });
 
   test('activity in one tab keeps every tab signed in; once all are idle, a countdown and a logout in every tab', async () => {
+    const { w } = box;
+    startIdle(w, setup, 4, 2);
     const a = await w.open();
     await w.login(a);
     const b = await w.open();
     expect(await tokenOf(b)).toBe(await tokenOf(a));
-    await startIdle(a, 4, 2);
-    await startIdle(b, 4, 2);
 
     // The user works in tab B only, for longer than the idle time.
     for (let i = 0; i < 14; i++) {
@@ -75,12 +83,11 @@ describe('idle sign-out across tabs', () => {
 
   // The ES module, and the add-on's own script loaded after the script-tag build.
   test.each(['/app.html', '/app-iife.html'])('%s: activity during the countdown in the other tab ends it in both', async (path) => {
-    w.configure({ redirectUri: w.app.origin + path });
+    const { w } = box;
+    startIdle(w, { ...setup, redirectUri: w.app.origin + path }, 4, 3);
     const a = await w.open(path);
     await w.login(a);
     const b = await w.open(path);
-    await startIdle(a, 4, 3);
-    await startIdle(b, 4, 3);
     // The script-tag page has no module of the SDK: only its global, extended by the add-on's script.
     if (path === '/app-iife.html') expect(await a.evaluate(() => typeof window.ConnectPkce?.signOutWhenIdle)).toBe('function');
     await expect.poll(() => a.evaluate(() => window.countdown?.length), { timeout: 5_000 }).toBeGreaterThan(0);
@@ -88,5 +95,32 @@ describe('idle sign-out across tabs', () => {
     await expect.poll(() => a.evaluate(() => window.countdown?.at(-1)), { timeout: 3_000 }).toBe('active');
     await expect.poll(() => b.evaluate(() => window.countdown?.at(-1)), { timeout: 3_000 }).toBe('active');
     expect(await tokenOf(a)).not.toBeNull();
+  });
+});
+
+describe.each(SETUPS)('idle sign-out while background renewals run, with %s', (_setup, client) => {
+  // 6 s tokens renewed 3 s before they expire: several renewals within one idle period.
+  const box = useWorld({ accessTokenTtl: 6, client: { renewBeforeExpiry: 3 } });
+
+  test('nobody at the keyboard: signed out although the hidden iframe renewed the session meanwhile', async () => {
+    const { w } = box;
+    // The token endpoint a few hundred ms away, as CONNECT is from most users: here, next door, a renewal's code
+    // exchange is over, and its iframe gone, before the app booting in there has even read its session.
+    await w.browser.context.route(
+      (url) => url.pathname.endsWith('/token'),
+      async (route) => {
+        await new Promise((r) => setTimeout(r, 300));
+        await route.continue();
+      },
+    );
+    startIdle(w, client, 8, 2);
+    const a = await w.open();
+    await w.login(a);
+    const renewals = w.idp.count('authorize', { prompt: 'none' });
+    const appLoads = w.app.counts.get('/app.html') ?? 0;
+    await expect.poll(() => signedOut(a), { timeout: 20_000 }).toBe(true);
+    // Renewals did run meanwhile; in the default setup each loaded the app (and its idle sign-out) in the iframe.
+    expect(w.idp.count('authorize', { prompt: 'none' })).toBeGreaterThan(renewals);
+    if ('silentRedirectUri' in client) expect(w.app.counts.get('/app.html') ?? 0).toBeGreaterThan(appLoads);
   });
 });

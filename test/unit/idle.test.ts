@@ -3,9 +3,10 @@
  * Time is faked: each test moves the clock the way a user's idle minutes would.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AuthClient } from '../../src/index.js';
+import { type AuthClient, createAuthClient } from '../../src/index.js';
 import { type IdleOptions, type IdleSignOut, signOutWhenIdle } from '../../src/idle.js';
-import { SESSION_KEY, useWorld } from './support/world.js';
+import { POPUP_NAME, SILENT_FRAME_NAME } from '../../src/sdk-window.js';
+import { baseOptions, SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
 const ACTIVE_KEY = `${SESSION_KEY}:active`;
@@ -41,7 +42,12 @@ async function watch(client: AuthClient, o: Partial<IdleOptions> = {}) {
 }
 
 const seconds = (s: number) => vi.advanceTimersByTimeAsync(s * 1000);
-const move = () => window.dispatchEvent(new Event('pointermove'));
+/**
+ * An event as the browser makes it for the user's own input: `isTrusted`, which events a script dispatches never
+ * are (happy-dom sets no such flag, so it is set here).
+ */
+const byUser = <E extends Event>(e: E): E => Object.defineProperty(e, 'isTrusted', { value: true });
+const move = () => window.dispatchEvent(byUser(new Event('pointermove')));
 const signedOut = () => w.submit.mock.calls.length > 0;
 
 /** A signed-in tab with an onIdle of the app's that has just run, after 10 s without activity. */
@@ -94,7 +100,7 @@ describe('signOutWhenIdle()', () => {
     const { seen } = await watch(client);
     await seconds(8.5);
     expect(seen).toEqual([3, 2]);
-    window.dispatchEvent(new KeyboardEvent('keydown'));
+    window.dispatchEvent(byUser(new KeyboardEvent('keydown')));
     await seconds(3);
     expect(seen).toEqual([3, 2, 'active']);
     expect(signedOut()).toBe(false);
@@ -321,5 +327,99 @@ describe('signOutWhenIdle()', () => {
   ])('refuses %o with invalid_config', (o) => {
     const client = w.client();
     expect(() => signOutWhenIdle(client, o)).toThrow(expect.objectContaining({ name: 'AuthError', code: 'invalid_config' }));
+  });
+});
+
+describe('signOutWhenIdle(): what is no user activity (review 2026-12b)', () => {
+  const extra: AuthClient[] = [];
+  afterEach(() => {
+    for (const c of extra.splice(0)) c.dispose();
+  });
+
+  // N1 (I1): the default silentRedirectUri is the app's own page, so every background renewal boots the app, start-up
+  // code and all, in the SDK's hidden iframe; with a route as silent URI, the popup too.
+  it.each([
+    ['hidden iframe', SILENT_FRAME_NAME],
+    ['popup', POPUP_NAME],
+  ])('an app booting in the SDK’s %s (a renewal, with the app’s page as silent URI) restarts no idle period', async (_where, name) => {
+    const opts = { automaticSilentRenew: false, silentRedirectUri: undefined };
+    const tab = w.client(opts);
+    await w.signIn(tab);
+    vi.useFakeTimers({ now: Date.now() });
+    await watch(tab, { after: 120, countdown: 30 });
+    await seconds(100);
+    // The app's start-up code there, sharing the tab's storage (same origin): a client and its idle watch.
+    window.name = name;
+    const inThere = createAuthClient(baseOptions(opts));
+    extra.push(inThere);
+    watchers.push(signOutWhenIdle(inThere, { after: 120, countdown: 30 }));
+    await seconds(0);
+    window.name = '';
+    inThere.dispose();
+    await seconds(25);
+    expect(signedOut()).toBe(true);
+  });
+
+  // N7 (I2): a live log, a chat or a ticker scrolls itself (the browser's scroll event is trusted even then), and
+  // scripts or UI libraries dispatch events of their own.
+  it.each([
+    ['a page that scrolls itself', () => window.dispatchEvent(byUser(new Event('scroll')))],
+    ['events a script dispatches', () => window.dispatchEvent(new Event('pointermove'))],
+  ])('%s every 5 s: still signed out on time', async (_what, tick) => {
+    await watch(await signedIn(), { after: 60, countdown: 10 });
+    for (let i = 0; i < 13; i++) {
+      await seconds(5);
+      tick();
+    }
+    expect(signedOut()).toBe(true);
+  });
+
+  // N8 (I3)
+  it('a disposed client takes its watcher with it: no countdown, no logout (an app that forgot idle.dispose())', async () => {
+    const client = await signedIn();
+    const { seen } = await watch(client, { after: 20, countdown: 5 });
+    client.dispose();
+    await seconds(30);
+    expect({ seen, signedOut: signedOut() }).toEqual({ seen: [], signedOut: false });
+  });
+
+  // N9 (I4)
+  it("a tab whose localStorage writes fail (quota full) still keeps the other tabs signed in while its user works", async () => {
+    const a = await signedIn();
+    const b = w.client({ automaticSilentRenew: false });
+    expect(await b.getSession()).not.toBeNull();
+    const { idle } = await watch(a, { after: 30, countdown: 5 });
+    await watch(b, { after: 30, countdown: 5 });
+    const real = localStorage;
+    vi.stubGlobal('localStorage', {
+      getItem: (k: string) => real.getItem(k),
+      removeItem: (k: string) => real.removeItem(k),
+      setItem: () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      },
+    });
+    // The user works in tab A only (B, another tab, sees none of A's events).
+    for (let i = 0; i < 12; i++) {
+      await seconds(5);
+      idle.reset();
+    }
+    expect(signedOut()).toBe(false);
+  });
+
+  // N10 (X1)
+  it('refuses an object that is not a client of the SDK (a service that implements AuthClient) with invalid_config', () => {
+    // Its methods, bound to the client: what a wrapper that delegates each of them looks like.
+    const service = Object.fromEntries(Object.entries(w.client())) as unknown as AuthClient;
+    expect(() => signOutWhenIdle(service, { after: 10 })).toThrow(expect.objectContaining({ name: 'AuthError', code: 'invalid_config' }));
+  });
+
+  it('does nothing, and throws nothing, for the client created where there is no browser (server-side rendering)', async () => {
+    vi.stubGlobal('document', undefined);
+    const onIdle = vi.fn();
+    watchers.push(signOutWhenIdle(createAuthClient(baseOptions()), { after: 1, onIdle }));
+    vi.unstubAllGlobals();
+    vi.useFakeTimers({ now: Date.now() });
+    await seconds(5);
+    expect(onIdle).not.toHaveBeenCalled();
   });
 });

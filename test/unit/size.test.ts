@@ -48,10 +48,16 @@ const SILENT_PAGE_MAX = 1_000;
  * `marks` are strings only their code contains. session-monitor 1,700 → 1,850 (review fixes, +243 B at 1,777): no
  * renewal storm when the provider's session_state never matches, a login that came meanwhile is not ended, the
  * other tabs told only once they are signed out, a broken iframe retried then handed on, dispose mid-check.
+ * Issue 19 (review 2026-12b), both add-ons: inert in the SDK's own iframe and popup (sdkWindow, N1), invalid_config
+ * for an object that is not an SDK client (N10). idle 1,400 → 1,600 (+284 B at 1,565): those, plus only trusted
+ * input counts (N7), activity also on a BroadcastChannel where localStorage fails (N9), stops with its client (N8).
+ * session-monitor 1,850 → 2,100 (+266 B at 2,071): those, plus `interval` validated (N12), a verdict that may change
+ * waits instead of stopping and is looked at again on `silentRenewal` (N6), only the authorization endpoint's
+ * answers end the session (S4).
  */
 const ADD_ONS = [
-  { name: 'session-monitor', ceiling: 1_850, marks: ['check_session_iframe', 'connect-pkce session check'] },
-  { name: 'idle', ceiling: 1_400, marks: ['pointermove', 'signOutWhenIdle'] },
+  { name: 'session-monitor', ceiling: 2_100, marks: ['check_session_iframe', 'connect-pkce session check'] },
+  { name: 'idle', ceiling: 1_600, marks: ['pointermove', 'signOutWhenIdle'] },
 ];
 
 describe('bundle size', () => {
@@ -75,6 +81,12 @@ describe('bundle size', () => {
       expect(readFileSync(dist(`${name}.mjs`), 'utf8')).toContain(mark);
       expect(core).not.toContain(mark);
     }
+  });
+
+  // errors.ts bundled into an add-on (internalsOf imports AuthError from there) would make a second AuthError class:
+  // its invalid_config would fail the app's `instanceof AuthError`. They take the core's, through './index.js'.
+  it.each(ADD_ONS)("$name throws the core's AuthError, not a class of its own", ({ name }) => {
+    for (const file of [`${name}.mjs`, `${name}.iife.min.js`]) expect(readFileSync(dist(file), 'utf8')).not.toMatch(/extends Error\b/);
   });
 
   it(`silent pages stay under ${SILENT_PAGE_MAX} bytes`, () => {

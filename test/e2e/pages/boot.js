@@ -22,8 +22,11 @@ window.boot = async (sdk) => {
             document.head.append(script);
           })
       : (name) => import(`/dist/${name}.mjs`);
+  // Loaded before the client is made, so they start right after it, as with an app that imports them statically.
+  const startAddOns = await addOns(cfg);
   const auth = sdk.createAuthClient(options);
   window.auth = auth;
+  startAddOns(auth);
   // A router app (Angular, React Router, Vue Router) rewrites the URL to its route as it starts, on every page load,
   // the SDK's hidden iframe included; the app handles a callback from the address it was loaded with.
   if (e2eRouter) history.replaceState(null, '', location.pathname);
@@ -53,3 +56,27 @@ window.boot = async (sdk) => {
   }
   document.body.dataset.ready = '1';
 };
+
+/**
+ * Loads the add-ons the config asks for (`idle`, `monitor`: their options) and returns what starts them, the way an
+ * app's start-up code starts them: in every page the app boots in, so also in the SDK's hidden iframe or popup when
+ * the silent redirect URI is the app's own page. What they tell the app lands in `window.countdown` and `window.ended`.
+ */
+async function addOns(cfg) {
+  const idle = cfg.idle && (await window.importAddOn('idle'));
+  const monitor = cfg.monitor && (await window.importAddOn('session-monitor'));
+  return (auth) => {
+    if (idle) {
+      window.countdown = [];
+      window.idle = idle.signOutWhenIdle(auth, {
+        ...cfg.idle,
+        onCountdown: (left) => window.countdown.push(left),
+        onActive: () => window.countdown.push('active'),
+      });
+    }
+    if (monitor) {
+      window.ended = [];
+      window.monitor = monitor.monitorSession(auth, { ...cfg.monitor, onSessionEnd: (e) => window.ended.push(e.code) });
+    }
+  };
+}
