@@ -49,6 +49,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   let as: Promise<AuthorizationServer> | undefined;
   let current: StoredSession | null = null;
   let inflight: Promise<StoredSession> | undefined;
+  // For the snapshot (getState): start-up done, and the last failure since the last session.
+  let started = false;
+  let lastError: AuthError | null = null;
 
   const metadata = () =>
     (as ??= discover(c, tabStore).catch((e) => {
@@ -91,6 +94,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (current !== s) return false;
     if (!fromTab) tabs?.publish(s);
     scheduler.check();
+    lastError = null;
+    view.changed();
     events.emit('token', publicSession(s));
     notePath();
     return true;
@@ -103,13 +108,23 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const now = path();
     if (now === lastPath) return;
     lastPath = now;
+    view.changed();
     events.emit('silentRenewal', now);
+  };
+  // Who watches the state (observeAuth: framework bindings); told after each change.
+  const watchers = new Set<() => void>();
+  const view = { changed: () => watchers.forEach((fn) => fn()) };
+  /** Records a failure for the state's `error`. */
+  const failed = (e: AuthError) => {
+    lastError = e;
+    view.changed();
   };
 
   const clear = async (announce: number | false) => {
     const had = current;
     current = null;
     scheduler.check();
+    view.changed();
     // Each may throw synchronously or reject: neither may stop the logout.
     await Promise.allSettled([slot.remove(), transactions.clear()]);
     if (announce) tabs?.publishLogout(announce);
@@ -165,6 +180,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (next === fromTab) await save(next);
     }
     scheduler.check();
+    started = true;
+    view.changed();
     notePath();
   })();
 
@@ -222,6 +239,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const retryAt = failures.retryAt(seen);
       c.log({ step: 'renewFailed', code: err.code, ...(retryAt === Infinity ? { held: true } : { retryIn: retryAt - Date.now() }) });
       notePath();
+      failed(err);
       events.emit('renewError', err);
       // The user can still continue the session while its token works: tell the app in time.
       const timeLeft = (current?.expiresAt ?? 0) - Date.now();
@@ -269,6 +287,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     config: c,
     signal: abort.signal,
     server: metadata,
+    ready,
+    source: () => ({ ready: started, current, silentRenewal: lastPath, error: lastError }),
+    watch(fn) {
+      watchers.add(fn);
+      return () => void watchers.delete(fn);
+    },
     complete: async (params, state, tx, renew) => {
       if (renew && !current) throw new AuthError('login_required', 'No session to renew');
       return publicSession(await completeResponse(params, state, tx, renew ? current : null));
@@ -315,7 +339,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         return { session: publicSession(s), returnTo };
       } catch (e) {
         c.log({ step: 'callback', outcome: (e as AuthError).code });
-        throw abort.signal.aborted ? disposedError() : e;
+        const err = abort.signal.aborted ? disposedError() : (e as AuthError);
+        failed(err);
+        throw err;
       } finally {
         // Only a response to one of our logins is removed: an app's own `code` or `state` parameters stay.
         if (ours) forgetResponse(url);
@@ -399,6 +425,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     on: (event, handler) => events.on(event, handler),
 
     dispose() {
+      watchers.clear();
       abort.abort();
       scheduler.dispose();
       tabs?.close();

@@ -6,6 +6,7 @@ export { type AuthorizedFetch, type AuthorizedFetchOptions, createAuthorizedFetc
 export { consoleLogger, type LogEntry, type Logger, type LogStep } from './log.js';
 export { loginWithPopup, type PopupOptions, renewWithPopup } from './popup.js';
 export type { Session } from './session.js';
+export { type AuthObserver, type AuthState, type AuthStatus, observeAuth } from './auth-state.js';
 export type { SilentRenewal } from './silent-renewal.js';
 export { completeSilentRenew } from './silent-page.js';
 export type { SessionStore, StorageOption } from './storage.js';

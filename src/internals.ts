@@ -4,7 +4,8 @@ import { AuthError } from './errors.js';
 import { inBrowser } from './no-browser.js';
 import type { Transaction } from './login.js';
 import type { ResolvedConfig } from './config.js';
-import type { Session } from './session.js';
+import type { Session, StoredSession } from './session.js';
+import type { SilentRenewal } from './silent-renewal.js';
 
 /**
  * What the optional entry points (`loginWithPopup`, `renewWithPopup`, `monitorSession`) need of a client and no app
@@ -25,6 +26,22 @@ export interface Internals {
    * user (`renew`), or as a new login.
    */
   complete(params: URLSearchParams, state: string, tx: Transaction, renew: boolean): Promise<Session>;
+  /** What the sign-in state is made of now (see `observeAuth`), read synchronously. */
+  source(): StateSource;
+  /** Calls `fn` after anything in `source()` may have changed; returns the function that stops it. */
+  watch(fn: () => void): () => void;
+  /** Settles once start-up is done: the stored session (or another tab's) has been read. */
+  ready: Promise<void>;
+}
+
+/** The parts of the sign-in state, as the client holds them. */
+export interface StateSource {
+  /** Start-up is done. */
+  ready: boolean;
+  current: StoredSession | null;
+  silentRenewal: SilentRenewal;
+  /** The last failure (a renewal, a callback) since the last session arrived. */
+  error: AuthError | null;
 }
 
 export type WithInternals = { [INTERNALS]: Internals };

@@ -4,7 +4,7 @@
  * no window. Nothing may throw a bare ReferenceError, and nothing may stay open to keep the server process alive.
  */
 import { describe, expect, it } from 'vitest';
-import { AuthError, completeSilentRenew, createAuthClient, createConnectClient } from '../../src/index.js';
+import { AuthError, completeSilentRenew, createAuthClient, createConnectClient, observeAuth } from '../../src/index.js';
 
 const options = {
   authority: 'https://idp.example',
@@ -35,6 +35,19 @@ describe('without a browser', () => {
     const err = await auth.fetch('https://uswe.datahub.connect.aveva.com/api/v1/Tenants/t/Namespaces').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as AuthError).code).toBe('not_in_browser');
+  });
+
+  it('has one constant signed-out snapshot, a subscribe that holds nothing, and start-up already done', async () => {
+    const client = createAuthClient(options);
+    const state = observeAuth(client).getState();
+    expect(state).toEqual({ status: 'signed-out', session: null, silentRenewal: 'unknown', error: null });
+    expect(observeAuth(createAuthClient(options)).getState()).toBe(state);
+    const before = process.getActiveResourcesInfo().sort();
+    const unsubscribe = observeAuth(client).subscribe(() => {});
+    expect(process.getActiveResourcesInfo().sort()).toEqual(before);
+    unsubscribe();
+    await expect(observeAuth(client).ready).resolves.toBeUndefined();
+    expect(observeAuth(client).getState()).toBe(state);
   });
 
   it('still refuses bad options with invalid_config, so they show up in the server log too', () => {

@@ -7,6 +7,7 @@ import type { StoredSession } from '../../src/session.js';
 import { silentFrame } from './support/browser.js';
 import { settle } from './support/faults.js';
 import { CLIENT_ID, ISSUER } from './support/fake-provider.js';
+import { renewedFrom } from './support/sessions.js';
 import { SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
@@ -21,12 +22,6 @@ function otherTab() {
   return { channel, seen, [Symbol.dispose]: () => channel.close() };
 }
 
-const renewedFrom = (s: StoredSession, token: string): StoredSession => ({
-  ...s,
-  accessToken: token,
-  receivedAt: s.receivedAt + 1_000,
-  expiresAt: s.expiresAt + 1_000,
-});
 
 describe('a logout', () => {
   it("reaches a tab that was not running: its own stored copy is refused and deleted when it comes back", async () => {

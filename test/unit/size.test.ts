@@ -134,6 +134,8 @@ describe('bundle size', () => {
     expect(code).not.toContain('window.open');
     // (The popup's window name is in every build: a client that boots in the popup hands the answer back.)
     expect(code).not.toContain('The popup login did not complete');
+    // observeAuth: the snapshot and its subscribers are for UI bindings only.
+    expect(code).not.toContain('observeAuth');
     // consoleLogger: the only code that writes the debug log anywhere.
     expect(code).not.toContain('console.debug');
     // Session monitoring and idle sign-out are entry points of their own.

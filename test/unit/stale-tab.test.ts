@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionStore } from '../../src/index.js';
 import { installLocks, removeLocks } from './support/locks.js';
-import { perTabStore } from './support/per-tab-store.js';
+import { perTabStore } from './support/sessions.js';
 import { SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();

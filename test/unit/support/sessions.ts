@@ -1,4 +1,5 @@
 import type { SessionStore } from '../../../src/index.js';
+import type { StoredSession } from '../../../src/session.js';
 
 /** A per-tab store: stands in for one tab's own sessionStorage (happy-dom has one sessionStorage for every "tab"). */
 export function perTabStore(): SessionStore & { data: Map<string, string> } {
@@ -10,3 +11,11 @@ export function perTabStore(): SessionStore & { data: Map<string, string> } {
     remove: (k) => void data.delete(k),
   };
 }
+
+/** The same login's session renewed a second later, with `token`: what another tab's renewal broadcasts. */
+export const renewedFrom = (s: StoredSession, token: string): StoredSession => ({
+  ...s,
+  accessToken: token,
+  receivedAt: s.receivedAt + 1_000,
+  expiresAt: s.expiresAt + 1_000,
+});
