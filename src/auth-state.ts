@@ -54,8 +54,8 @@ const observers = new WeakMap<Internals, AuthObserver>();
 export function observeAuth(client: AuthClient): AuthObserver {
   const inner = internalsOf(client, 'observeAuth');
   if (!inner) return SERVER;
-  let observer = observers.get(inner);
-  if (!observer) observers.set(inner, (observer = createObserver(inner)));
+  const observer = observers.get(inner) ?? createObserver(inner);
+  observers.set(inner, observer);
   return observer;
 }
 
@@ -71,8 +71,8 @@ function createObserver(inner: Internals): AuthObserver {
       silentRenewal: s.silentRenewal,
       error: s.error,
     };
-    const same = snapshot && (Object.keys(next) as (keyof AuthState)[]).every((k) => next[k] === snapshot?.[k]);
-    return same && snapshot ? snapshot : (snapshot = next);
+    if (!snapshot || (Object.keys(next) as (keyof AuthState)[]).some((k) => next[k] !== snapshot?.[k])) snapshot = next;
+    return snapshot;
   };
   return {
     getState: () => read(inner.source()),

@@ -113,7 +113,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   };
   // Who watches the state (observeAuth: framework bindings); told after each change.
   const watchers = new Set<() => void>();
-  const view = { changed: () => watchers.forEach((fn) => fn()) };
+  const view = {
+    changed: () => {
+      for (const fn of [...watchers]) fn();
+    },
+  };
   /** Records a failure for the state's `error`. */
   const failed = (e: AuthError) => {
     lastError = e;

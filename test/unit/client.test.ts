@@ -498,7 +498,13 @@ describe('dispose()', () => {
     setAddress(w.callbackFor(url));
     let aborted = false;
     w.provider.onToken(
-      (req) => new Promise<Response>((_, reject) => req.signal?.addEventListener('abort', () => reject(((aborted = true), req.signal?.reason)))),
+      (req) =>
+        new Promise<Response>((_, reject) =>
+          req.signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(req.signal?.reason);
+          }),
+        ),
     );
     const pending = client.handleRedirectCallback();
     await vi.waitFor(() => expect(w.provider.tokenRequests).toHaveLength(1));
