@@ -14,9 +14,11 @@ export interface LogEntry {
  *   lock) or joins another tab's (`joined`);
  * - `renewed` (`path`, `expiresIn` s) or `renewFailed` (`code`, `retryIn` ms, or `held` until a new session);
  * - `probe`: what the check after a login learnt (`verdict`);
- * - `session`: a session from another tab, storage or a late renewal refused (`refused`: `signed-out` / `older`);
+ * - `session`: a session from another tab, storage or a late renewal refused (`refused`: `signed-out`, from before the
+ *   last logout or the newest login, / `older`);
  * - `logout` (`revoke`: whether a refresh token is revoked, `endSession`: `post` / `get` / `none`);
- * - `monitor` (`monitorSession`): the provider said `changed`, the session `ended` (code), or why it is `off`;
+ * - `monitor` (`monitorSession`): the provider said `changed`, the session `ended` (code), why it is `off`, why it is
+ *   `waiting` (third-party cookies blocked, a refresh-token session: either may change), or a check iframe to `retry`;
  * - `idle` (`signOutWhenIdle`): the user was idle for `after` seconds in every tab.
  */
 export type LogStep =
