@@ -84,7 +84,8 @@ describe.each(SETUPS)('idle sign-out across tabs, with %s', (_setup, setup) => {
   // The ES module, and the add-on's own script loaded after the script-tag build.
   test.each(['/app.html', '/app-iife.html'])('%s: activity during the countdown in the other tab ends it in both', async (path) => {
     const { w } = box;
-    startIdle(w, { ...setup, redirectUri: w.app.origin + path }, 4, 3);
+    // The countdown (the last 6 s of 8) leaves time for the other tab's key press to arrive on a loaded machine.
+    startIdle(w, { ...setup, redirectUri: w.app.origin + path }, 8, 6);
     const a = await w.open(path);
     await w.login(a);
     const b = await w.open(path);
@@ -92,8 +93,8 @@ describe.each(SETUPS)('idle sign-out across tabs, with %s', (_setup, setup) => {
     if (path === '/app-iife.html') expect(await a.evaluate(() => typeof window.ConnectPkce?.signOutWhenIdle)).toBe('function');
     await expect.poll(() => a.evaluate(() => window.countdown?.length), { timeout: 5_000 }).toBeGreaterThan(0);
     await b.keyboard.press('Shift');
-    await expect.poll(() => a.evaluate(() => window.countdown?.at(-1)), { timeout: 3_000 }).toBe('active');
-    await expect.poll(() => b.evaluate(() => window.countdown?.at(-1)), { timeout: 3_000 }).toBe('active');
+    await expect.poll(() => a.evaluate(() => window.countdown?.at(-1)), { timeout: 5_000 }).toBe('active');
+    await expect.poll(() => b.evaluate(() => window.countdown?.at(-1)), { timeout: 5_000 }).toBe('active');
     expect(await tokenOf(a)).not.toBeNull();
   });
 });
