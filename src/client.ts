@@ -59,9 +59,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       throw e;
     }));
 
-  const slot = sessionSlot(store, c.key, signedOut);
+  const slot = sessionSlot(store, c.key, signedOut.refuses);
   // 0.1 stored the session under the bare app key, which nothing reads now: its tokens leave the store.
-  void sessionSlot(store, appKey, signedOut).remove();
+  void sessionSlot(store, appKey, signedOut.refuses).remove();
   const save = slot.save;
   const readStored = slot.read;
 

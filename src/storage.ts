@@ -1,5 +1,4 @@
-import { parseSession, type StoredSession } from './session.js';
-import type { SignedOut } from './signed-out.js';
+import { type LoginRef, parseSession, type StoredSession } from './session.js';
 
 /**
  * A place to keep the session: the built-in stores wrap the Web Storage API, and apps may bring their own
@@ -86,7 +85,8 @@ export interface SessionSlot {
   remove(): Promise<void>;
 }
 
-export function sessionSlot(store: SessionStore, key: string, signedOut: SignedOut): SessionSlot {
+/** `refuses`: whether a stored session belongs to a login that a logout (or a newer login) ended (signed-out.ts). */
+export function sessionSlot(store: SessionStore, key: string, refuses: (s: LoginRef) => boolean): SessionSlot {
   // Each store call may throw synchronously or reject.
   const attempt = <T>(op: () => T | Promise<T>) => Promise.resolve().then(op);
   const slot: SessionSlot = {
@@ -94,7 +94,7 @@ export function sessionSlot(store: SessionStore, key: string, signedOut: SignedO
       attempt(() => store.get(key)).then(
         async (raw) => {
           const s = parseSession(raw);
-          if (!s || !signedOut.refuses(s)) return s;
+          if (!s || !refuses(s)) return s;
           await slot.remove();
           return null;
         },
