@@ -95,7 +95,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (!fromTab) tabs?.publish(s);
     scheduler.check();
     lastError = null;
-    view.changed();
+    changed();
     events.emit('token', publicSession(s));
     notePath();
     return true;
@@ -108,27 +108,25 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const now = path();
     if (now === lastPath) return;
     lastPath = now;
-    view.changed();
+    changed();
     events.emit('silentRenewal', now);
   };
   // Who watches the state (observeAuth: framework bindings); told after each change.
   const watchers = new Set<() => void>();
-  const view = {
-    changed: () => {
-      for (const fn of [...watchers]) fn();
-    },
+  const changed = () => {
+    for (const fn of [...watchers]) fn();
   };
   /** Records a failure for the state's `error`. */
   const failed = (e: AuthError) => {
     lastError = e;
-    view.changed();
+    changed();
   };
 
   const clear = async (announce: number | false) => {
     const had = current;
     current = null;
     scheduler.check();
-    view.changed();
+    changed();
     // Each may throw synchronously or reject: neither may stop the logout.
     await Promise.allSettled([slot.remove(), transactions.clear()]);
     if (announce) tabs?.publishLogout(announce);
@@ -185,7 +183,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
     scheduler.check();
     started = true;
-    view.changed();
+    changed();
     notePath();
   })();
 

@@ -15,16 +15,22 @@ const tabs = (storage: SessionStore, o = {}) => ({ shareAcrossTabs: true, storag
 const subOf = (s: { claims?: { sub?: string } | undefined } | null) => s?.claims?.sub ?? null;
 
 describe('an account switch made while a tab was away', () => {
-  it('reaches the tab when it comes back: the new user from the tab that holds it, never the previous user', async () => {
+  /** A and B signed in as user-1; B goes away (user-1's session in its own storage); A switches to user-2. */
+  async function switchWhileBAway() {
     installLocks();
     const [storeA, storeB] = [perTabStore(), perTabStore()];
     const a = w.client(tabs(storeA));
     await w.signIn(a);
     const b = w.client(tabs(storeB));
     expect(subOf(await b.getSession())).toBe('user-1');
-    b.dispose(); // B goes away, with user-1's session in its own storage
+    b.dispose();
     w.provider.sub = 'user-2';
     await w.signIn(a, { prompt: 'login' }); // "Switch account" in A
+    return { a, storeB };
+  }
+
+  it('reaches the tab when it comes back: the new user from the tab that holds it, never the previous user', async () => {
+    const { a, storeB } = await switchWhileBAway();
     const b2 = w.client(tabs(storeB)); // back in B
     expect(subOf(await b2.getSession())).toBe('user-2');
     expect(await b2.getAccessToken()).toBe(await a.getAccessToken());
@@ -33,15 +39,7 @@ describe('an account switch made while a tab was away', () => {
   });
 
   it('with no tab left to hand the new session over, the tab comes back signed out (not as the previous user)', async () => {
-    installLocks();
-    const [storeA, storeB] = [perTabStore(), perTabStore()];
-    const a = w.client(tabs(storeA));
-    await w.signIn(a);
-    const b = w.client(tabs(storeB));
-    await b.getSession();
-    b.dispose();
-    w.provider.sub = 'user-2';
-    await w.signIn(a, { prompt: 'login' });
+    const { a, storeB } = await switchWhileBAway();
     a.dispose(); // A closes too
     const b2 = w.client(tabs(storeB));
     expect(await b2.getSession()).toBeNull();
