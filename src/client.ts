@@ -80,26 +80,27 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   /** Why `s` cannot be the session (from before the last logout, or not newer than the current one), or ''. */
   const refusal = (s: StoredSession) => (signedOut.refuses(s) ? 'signed-out' : newerSession(current, s) !== s ? 'older' : '');
 
-  const commit = async (s: StoredSession, fromTab = false): Promise<boolean> => {
-    if (s === current) return false;
-    const refused = refusal(s);
-    if (refused) {
-      c.log({ step: 'session', refused, fromTab });
-      return false;
-    }
-    current = s;
-    arrived();
-    await save(s);
-    // A logout (or a newer session) while it was being written: it is not announced.
-    if (current !== s) return false;
-    if (!fromTab) tabs?.publish(s);
-    scheduler.check();
-    lastError = null;
-    changed();
-    events.emit('token', publicSession(s));
-    notePath();
-    return true;
-  };
+  const commit = async (s: StoredSession, fromTab = false): Promise<boolean> =>
+    s !== current &&
+    signedOut.inTurn(async () => {
+      const refused = refusal(s);
+      if (refused) {
+        c.log({ step: 'session', refused, fromTab });
+        return false;
+      }
+      current = s;
+      arrived();
+      await save(s);
+      // A logout (or a newer session) while it was being written: it is not announced.
+      if (current !== s) return false;
+      if (!fromTab) tabs?.publish(s);
+      scheduler.check();
+      lastError = null;
+      changed();
+      events.emit('token', publicSession(s));
+      notePath();
+      return true;
+    });
 
   /** How renewals go now; `silentRenewal` fires when that changes. */
   const path = (): SilentRenewal => (current?.refreshToken ? 'refresh_token' : verdict.get());
@@ -177,10 +178,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const fromTab = !s && tabs ? await Promise.race([tabs.ask('any'), sessionArrived]) : null;
     // A login may have completed meanwhile (the callback does not wait for this): keep whichever is newer.
     const next = s ?? fromTab;
-    if (next && next !== current && !refusal(next)) {
+    const take = async () => {
+      if (!next || next === current || refusal(next)) return;
       current = next;
       if (next === fromTab) await save(next);
-    }
+    };
+    // Only another tab's session is written here, and so only then is it this app's turn.
+    await (fromTab ? signedOut.inTurn(take) : take());
     scheduler.check();
     started = true;
     changed();
@@ -409,9 +413,14 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async logout(o = {}) {
       const returnTo = o.returnTo === undefined ? c.postLogoutRedirectUri : sameOriginUrl(o.returnTo).href;
       await ready;
-      const s = current;
-      // From here on no session from the login being ended is taken, whatever arrives meanwhile.
-      await clear(signedOut.mark(undefined, s));
+      // From here on no session from the login being ended is taken, whatever arrives meanwhile, in any tab.
+      const s = await signedOut.inTurn(async () => {
+        const ending = current;
+        const at = signedOut.mark(undefined, ending);
+        await signedOut.hold(at);
+        await clear(at);
+        return ending;
+      });
       const server = await metadata().catch(() => undefined);
       if (server && s?.refreshToken) await revokeRefreshToken(server, c, s.refreshToken);
       const endpoint = o.endSession !== false && server?.end_session_endpoint;

@@ -29,8 +29,16 @@ export interface SignedOut {
   /**
    * Calls `fn` whenever a logout may have been missed: another tab recorded one (the `storage` event also reaches
    * tabs that share nothing else), or this page comes back from the back/forward cache, unfreezes or is shown.
+   * The function it returns stops that and lets go of this tab's logout lock.
    */
   watch(fn: () => void): () => void;
+  /**
+   * Runs `fn` in this app's turn: the commits and logouts of all its tabs one at a time (a Web Lock), after taking
+   * the newest logout that a tab holds a lock for. Without Web Locks it runs `fn` at once.
+   */
+  inTurn<T>(fn: () => Promise<T>): Promise<T>;
+  /** Holds this tab's logout at `at` as a Web Lock until the page goes or the client is disposed. */
+  hold(at: number): Promise<void>;
 }
 
 /** `key` names the app (client and authority), `sessionKey` one of its sessions (scope, tenant, parameters). */
@@ -44,6 +52,12 @@ export function signedOutMarker(key: string, sessionKey: string): SignedOut {
   let known = 0;
   const at = () => Math.max(known, Number(store.get(name)) || 0);
   const lastLogin = () => Number(store.get(`${name}:login`)) || 0;
+  // localStorage reaches other tabs a few ms late (Chromium carries a write to another renderer lazily), so a tab
+  // could still store a renewed session just after another's logout. Web Locks live in the browser process and every
+  // tab sees them at once: a logout holds a lock named after its marker, and commits and logouts take turns.
+  const locks = typeof navigator === 'object' ? navigator.locks : undefined;
+  const held = `${name}@`;
+  let release = () => {};
   return {
     refuses: (s) => s.loginAt <= at() || s.loginAt < Number(store.get(newest)),
     get marked() {
@@ -59,6 +73,25 @@ export function signedOutMarker(key: string, sessionKey: string): SignedOut {
       store.set(`${name}:login`, String(Math.max(lastLogin(), s.loginAt)));
       store.set(newest, String(s.loginAt));
     },
+    inTurn: (fn) =>
+      locks
+        ? (locks.request(`${name}:turn`, async () => {
+            for (const l of (await locks.query()).held ?? [])
+              if (l.name?.startsWith(held)) known = Math.max(known, Number(l.name.slice(held.length)) || 0);
+            return fn();
+          }) as Promise<T>)
+        : fn(),
+    hold: (time) =>
+      new Promise((granted) => {
+        release();
+        if (!locks) return granted();
+        void locks.request(held + time, () => {
+          granted();
+          return new Promise<void>((r) => {
+            release = r;
+          });
+        });
+      }),
     watch(fn) {
       const onStorage = (e: Event) => (e as StorageEvent).key === name && fn();
       // Where a tab that was not running may have missed a logout: back from the bfcache, unfrozen, shown again.
@@ -71,6 +104,7 @@ export function signedOutMarker(key: string, sessionKey: string): SignedOut {
       for (const [target, type, f] of moments) target.addEventListener(type, f);
       return () => {
         for (const [target, type, f] of moments) target.removeEventListener(type, f);
+        release();
       };
     },
   };

@@ -296,11 +296,16 @@ describe('signOutWhenIdle()', () => {
     ['activity', () => move()],
   ])('%s while the sign-out waits for its Web Lock: no onIdle', async (_what, meanwhile) => {
     let grant = () => {};
+    // Holds back the sign-out's lock (the one asked for `ifAvailable`); the client's own locks are granted at once.
     const locks = {
-      request: (_name: string, _o: unknown, f: (lock: unknown) => unknown) =>
-        new Promise((done) => {
+      query: async () => ({ held: [] }),
+      request: (_name: string, ...args: unknown[]) => {
+        const f = args.at(-1) as (lock: unknown) => unknown;
+        if (args.length === 1) return Promise.resolve(f({}));
+        return new Promise((done) => {
           grant = () => done(f({}));
-        }),
+        });
+      },
     };
     Object.defineProperty(navigator, 'locks', { value: locks, configurable: true });
     try {

@@ -479,6 +479,7 @@ describe('monitorSession()', () => {
     const requested = installLocks();
     fakeCheckSession();
     const client = await signedIn();
+    requested.splice(0); // the signed-in tab's own (its login's commit)
     window.name = name;
     const inThere = w.client({ automaticSilentRenew: false });
     const channel = vi.spyOn(globalThis, 'BroadcastChannel');

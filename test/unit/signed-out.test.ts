@@ -2,15 +2,17 @@
  * Logout that sticks: the logout marker (src/signed-out.ts) and every path a session could come back by after a
  * logout: the tab's own storage, a renewal, the scheduler, another tab's late broadcast.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredSession } from '../../src/session.js';
 import { silentFrame } from './support/browser.js';
+import { installLocks, removeLocks } from './support/locks.js';
 import { settle } from './support/faults.js';
 import { CLIENT_ID, ISSUER } from './support/fake-provider.js';
 import { renewedFrom } from './support/sessions.js';
 import { SESSION_KEY, useWorld } from './support/world.js';
 
 const w = useWorld();
+afterEach(() => removeLocks());
 // One marker per client and authority, whatever the scope: see 'every client of the app'.
 const MARKER_KEY = `cpk:${CLIENT_ID}@${ISSUER}/:signed-out`;
 
@@ -118,6 +120,55 @@ describe('a logout', () => {
     await settle();
     await settle();
     expect(events.map((e) => e.name)).toEqual(['logout']);
+  });
+
+  // Issue 19 item 5: Chromium carries another renderer's localStorage write to this tab a few ms late, so the marker
+  // alone let a renewal committed in that gap be written after the logout. The logout's Web Lock is seen at once.
+  it("is seen through another tab's Web Lock before its localStorage marker arrives: a renewal then is never written", async () => {
+    installLocks();
+    w.provider.issueRefreshTokens = true;
+    const a = w.client({ automaticSilentRenew: false, storage: 'local' });
+    await w.signIn(a);
+    const stored = localStorage.getItem(SESSION_KEY);
+    const events = w.record(a, 'token');
+    // Tab B logs out: it holds its logout's lock; its marker has not reached this tab's localStorage yet.
+    const at = JSON.parse(String(stored)).loginAt + 5;
+    void navigator.locks.request(`${MARKER_KEY}@${at}`, () => new Promise(() => {}));
+    // Refused: the renewal hands back the session this tab holds until the logout's message reaches it.
+    const renewed = await a.renew().catch(() => null);
+    expect([null, JSON.parse(String(stored)).accessToken]).toContain(renewed?.accessToken ?? null);
+    expect(localStorage.getItem(SESSION_KEY)).toBe(stored);
+    expect(events).toEqual([]);
+  });
+
+  it('waits for a commit under way in its tab: the logout comes after it, and what it wrote is removed', async () => {
+    const requested = installLocks();
+    const writes: string[] = [];
+    let finish!: () => void;
+    const store = {
+      data: new Map<string, string>(),
+      get: (k: string) => store.data.get(k),
+      async set(k: string, v: string) {
+        writes.push('set');
+        await new Promise<void>((r) => (finish = r));
+        store.data.set(k, v);
+      },
+      remove(k: string) {
+        if (k === SESSION_KEY) writes.push('remove');
+        store.data.delete(k);
+      },
+    };
+    const a = w.client({ automaticSilentRenew: false, storage: store });
+    const login = w.signIn(a);
+    await vi.waitFor(() => expect(writes).toEqual(['set']));
+    const logout = a.logout({ endSession: false });
+    await settle();
+    expect(writes).toEqual(['set']);
+    finish();
+    await Promise.allSettled([login, logout]);
+    expect(writes).toEqual(['set', 'remove']);
+    expect(store.data.size).toBe(0);
+    expect(requested.filter((n) => n.endsWith(':turn'))).toHaveLength(2);
   });
 
   it('ends only when login() completes: the new login is taken, in this tab and by the others', async () => {

@@ -6,6 +6,7 @@ export function installLocks(): string[] {
   const held = new Set<string>();
   const requested: string[] = [];
   const locks = {
+    query: async () => ({ held: [...held].map((name) => ({ name })) }),
     request: (name: string, ...args: unknown[]) => {
       const fn = args.at(-1) as (lock: unknown) => Promise<unknown>;
       const ifAvailable = (args[0] as { ifAvailable?: boolean }).ifAvailable && args.length === 2;
