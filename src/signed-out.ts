@@ -73,24 +73,34 @@ export function signedOutMarker(key: string, sessionKey: string): SignedOut {
       store.set(`${name}:login`, String(Math.max(lastLogin(), s.loginAt)));
       store.set(newest, String(s.loginAt));
     },
-    inTurn: (fn) =>
-      locks
-        ? (locks.request(`${name}:turn`, async () => {
-            for (const l of (await locks.query()).held ?? [])
-              if (l.name?.startsWith(held)) known = Math.max(known, Number(l.name.slice(held.length)) || 0);
-            return fn();
-          }) as Promise<T>)
-        : fn(),
+    inTurn<T>(fn: () => Promise<T>): Promise<T> {
+      let ran = false;
+      const run = () => {
+        ran = true;
+        return fn();
+      };
+      // A page that may not use locks (an opaque origin: SecurityError) goes on without them, like a browser without.
+      return locks
+        ? (locks
+            .request(`${name}:turn`, async () => {
+              for (const l of (await locks.query()).held ?? [])
+                if (l.name?.startsWith(held)) known = Math.max(known, Number(l.name.slice(held.length)) || 0);
+              return run();
+            })
+            .catch((e) => (ran ? Promise.reject(e) : run())) as Promise<T>)
+        : run();
+    },
     hold: (time) =>
       new Promise((granted) => {
         release();
-        if (!locks) return granted();
-        void locks.request(held + time, () => {
-          granted();
-          return new Promise<void>((r) => {
-            release = r;
-          });
-        });
+        locks
+          ?.request(held + time, () => {
+            granted();
+            return new Promise<void>((r) => {
+              release = r;
+            });
+          })
+          .catch(granted) ?? granted();
       }),
     watch(fn) {
       const onStorage = (e: Event) => (e as StorageEvent).key === name && fn();

@@ -171,6 +171,17 @@ describe('a logout', () => {
     expect(requested.filter((n) => n.endsWith(':turn'))).toHaveLength(2);
   });
 
+  it('works where the page may not use Web Locks (an opaque origin rejects every request): sign-in and logout as without them', async () => {
+    const refuse = () => Promise.reject(new DOMException('opaque origin', 'SecurityError'));
+    Object.defineProperty(navigator, 'locks', { value: { request: refuse, query: refuse }, configurable: true });
+    const a = w.client({ automaticSilentRenew: false });
+    await w.signIn(a);
+    expect(sessionStorage.getItem(SESSION_KEY)).not.toBeNull();
+    await a.logout({ endSession: false });
+    expect(await a.getSession()).toBeNull();
+    expect(sessionStorage.getItem(SESSION_KEY)).toBeNull();
+  });
+
   it('ends only when login() completes: the new login is taken, in this tab and by the others', async () => {
     const a = w.client({ shareAcrossTabs: true });
     await w.signIn(a);
