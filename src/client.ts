@@ -414,6 +414,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       await clear(signedOut.mark(undefined, s));
       const server = await metadata().catch(() => undefined);
       if (server && s?.refreshToken) await revokeRefreshToken(server, c, s.refreshToken);
+      // DPoP: the key goes with the session; the next login makes a new one.
+      await c.dpop?.reset(c);
       const endpoint = o.endSession !== false && server?.end_session_endpoint;
       c.log({ step: 'logout', revoke: !!s?.refreshToken, endSession: endpoint ? c.logoutMethod : 'none' });
       if (!endpoint) {

@@ -1,4 +1,5 @@
 import type { AuthorizationServer } from 'oauth4webapi';
+import type { DPoPHooks } from './dpop-hooks.js';
 import { AuthError } from './errors.js';
 import type { Logger } from './log.js';
 import type { SessionStore, StorageOption } from './storage.js';
@@ -73,6 +74,19 @@ export interface AuthClientOptions {
   clockTolerance?: number | undefined;
   /** An inline discovery document: skips the discovery request. */
   metadata?: AuthorizationServer | undefined;
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449): pass `dpop()` from `connect-pkce/dpop`. Every token request then
+   * carries a proof signed by a key that cannot leave this browser, and the provider must answer with a DPoP-bound
+   * token; `createAuthorizedFetch` sends it as `Authorization: DPoP`. Off by default.
+   * @see https://www.rfc-editor.org/rfc/rfc9449
+   */
+  dpop?: DPoPHooks | undefined;
+  /**
+   * Attributes added to the hidden renewal iframe, e.g. `{ allow: 'local-network-access *' }` for an app on a plant
+   * or intranet host whose provider Chrome treats as a local-network request. The SDK's own attributes (`src`,
+   * `name`, `style`, …) are set after them and win.
+   */
+  iframeAttributes?: Record<string, string> | undefined;
 }
 
 /** Options after validation, with every default applied. */
@@ -99,6 +113,10 @@ export interface ResolvedConfig {
   logoutMethod: 'post' | 'get';
   clockTolerance: number;
   metadata?: AuthorizationServer | undefined;
+  /** The `dpop` option. */
+  dpop?: DPoPHooks | undefined;
+  /** The `iframeAttributes` option (validated, possibly empty). */
+  frame: Record<string, string>;
   /** Plain http is allowed for loopback hosts only (RFC 8252 §7.3), e.g. a local demo provider. */
   insecure: boolean;
   /** A key that names this app's session: see `sessionKey`. */
@@ -244,13 +262,14 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
   const insecure = at.protocol === 'http:';
   if (o.metadata && !sameIssuer(o.metadata.issuer, issuer ?? authority))
     throw bad(`"metadata.issuer": ${issuerMismatchMessage({ authority, issuer }, o.metadata.issuer)}`);
+  // The options used as given (clientId, postLogoutRedirectUri, metadata, dpop) are carried over; every other one
+  // is replaced below by its checked value.
   return {
+    ...o,
     authority,
     issuer,
-    clientId: o.clientId,
     redirectUri,
     silentRedirectUri: silent.href,
-    postLogoutRedirectUri: o.postLogoutRedirectUri,
     scope,
     params,
     storage,
@@ -271,7 +290,7 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
     },
     logoutMethod: oneOf('logoutMethod', o.logoutMethod, ['post', 'get']),
     clockTolerance: number('clockTolerance', o.clockTolerance, 60, 0, 86_400),
-    metadata: o.metadata,
+    frame: checkParams('iframeAttributes', o.iframeAttributes),
     insecure,
     key: sessionKey(o.clientId, authority, scope, params),
   };
