@@ -141,14 +141,18 @@ function webUrl(name: string, value: unknown): URL {
 /** setTimeout's ceiling: a longer delay fires at once. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
-function number(name: string, value: unknown, fallback: number, min: number, max: number): number {
+/** Option `name` of `o`: a number from `min` to `max`, or `fallback` when not given. */
+function number(o: AuthClientOptions, name: keyof AuthClientOptions, fallback: number, min: number, max: number): number {
+  const value = o[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value >= min && value <= max))
     throw bad(`"${name}" must be a number from ${min} to ${max}`);
   return value;
 }
 
-function oneOf<T extends string | boolean>(name: string, value: unknown, allowed: readonly T[]): T {
+/** Option `name` of `o`: one of `allowed`, or the first of them when not given. */
+function oneOf<T extends string | boolean>(o: AuthClientOptions, name: keyof AuthClientOptions, allowed: readonly T[]): T {
+  const value = o[name];
   if (value === undefined) return allowed[0] as T;
   if (!allowed.includes(value as T)) throw bad(`"${name}" must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}`);
   return value as T;
@@ -273,13 +277,13 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
     scope,
     params,
     storage,
-    renewBeforeExpiry: number('renewBeforeExpiry', o.renewBeforeExpiry, 60, 0, MAX_DELAY_MS / 1000),
-    silentTimeout: number('silentTimeout', o.silentTimeout, 10_000, 1, MAX_DELAY_MS),
-    requestTimeout: number('requestTimeout', o.requestTimeout, 10_000, 1, MAX_DELAY_MS),
-    automaticSilentRenew: oneOf('automaticSilentRenew', o.automaticSilentRenew, [true, false]),
-    shareAcrossTabs: oneOf('shareAcrossTabs', o.shareAcrossTabs, [true, false]),
-    onSilentRenewFailure: oneOf('onSilentRenewFailure', o.onSilentRenewFailure, ['event', 'redirect', 'restore']),
-    detectSilentRenewal: oneOf('detectSilentRenewal', o.detectSilentRenewal, [true, false]),
+    renewBeforeExpiry: number(o, 'renewBeforeExpiry', 60, 0, MAX_DELAY_MS / 1000),
+    silentTimeout: number(o, 'silentTimeout', 10_000, 1, MAX_DELAY_MS),
+    requestTimeout: number(o, 'requestTimeout', 10_000, 1, MAX_DELAY_MS),
+    automaticSilentRenew: oneOf(o, 'automaticSilentRenew', [true, false]),
+    shareAcrossTabs: oneOf(o, 'shareAcrossTabs', [true, false]),
+    onSilentRenewFailure: oneOf(o, 'onSilentRenewFailure', ['event', 'redirect', 'restore']),
+    detectSilentRenewal: oneOf(o, 'detectSilentRenewal', [true, false]),
     // A logger that throws must not break a login, a renewal or a logout.
     log: (entry) => {
       try {
@@ -288,8 +292,8 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
         // Ignored on purpose.
       }
     },
-    logoutMethod: oneOf('logoutMethod', o.logoutMethod, ['post', 'get']),
-    clockTolerance: number('clockTolerance', o.clockTolerance, 60, 0, 86_400),
+    logoutMethod: oneOf(o, 'logoutMethod', ['post', 'get']),
+    clockTolerance: number(o, 'clockTolerance', 60, 0, 86_400),
     frame: checkParams('iframeAttributes', o.iframeAttributes),
     insecure,
     key: sessionKey(o.clientId, authority, scope, params),
