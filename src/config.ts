@@ -123,7 +123,7 @@ export interface ResolvedConfig {
   key: string;
 }
 
-const bad = (what: string) => new AuthError('invalid_config', `connect-pkce: ${what}`);
+const bad = (what: string, cause?: unknown) => new AuthError('invalid_config', `connect-pkce: ${what}`, { cause });
 
 /** An absolute http(s) URL: `javascript:`, `data:` and the like are never a place to send the user. */
 function webUrl(name: string, value: unknown): URL {
@@ -132,7 +132,7 @@ function webUrl(name: string, value: unknown): URL {
   try {
     url = new URL(value);
   } catch (cause) {
-    throw new AuthError('invalid_config', `connect-pkce: "${name}" must be an absolute URL`, { cause });
+    throw bad(`"${name}" must be an absolute URL`, cause);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw bad(`"${name}" must be an http or https URL`);
   return url;

@@ -87,14 +87,11 @@ export async function runSilentFrame<T = URLSearchParams>(
     addEventListener('message', onMessage);
     signal?.addEventListener('abort', onAbort);
     frame.addEventListener('load', onLoad);
-    // The app's own (`iframeAttributes`, e.g. Chrome's `allow`) first: the SDK's below win over them.
-    for (const k in c.frame) frame.setAttribute(k, c.frame[k] as string);
-    frame.setAttribute('aria-hidden', 'true');
-    frame.tabIndex = -1;
-    frame.title = 'connect-pkce silent renew';
-    frame.name = SILENT_FRAME_NAME;
+    // The app's own (`iframeAttributes`, e.g. Chrome's `allow`) first: the SDK's win over them. The style through
+    // CSSOM, which a CSP without 'unsafe-inline' styles allows, unlike a style attribute.
+    const attributes = { ...c.frame, 'aria-hidden': 'true', tabindex: '-1', title: 'connect-pkce silent renew', name: SILENT_FRAME_NAME, src: authorizeUrl };
+    for (const [k, v] of Object.entries(attributes)) frame.setAttribute(k, v);
     frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
-    frame.src = authorizeUrl;
     document.body.appendChild(frame);
   });
   try {

@@ -130,7 +130,7 @@ async function offlineAccess(c: ResolvedConfig, doc: AuthorizationServer, out: F
   }
   const error = to?.searchParams.get('error') ?? null;
   const learn = "sign in once with offline_access in the scope: auth.silentRenewal is then 'refresh_token'";
-  if (!to || !to.searchParams.has('state')) out.push(found('offline_access', 'skip', 'could not tell whether this client gets refresh tokens', learn));
+  if (!to?.searchParams.has('state')) out.push(found('offline_access', 'skip', 'could not tell whether this client gets refresh tokens', learn));
   else if (error === 'invalid_scope')
     out.push(
       found(
