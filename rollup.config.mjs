@@ -59,9 +59,22 @@ const ts = () =>
  * the main one, which adds its export to the `ConnectPkce` global. They reach the core through its public entry
  * (`./index.js`), which stays external: `./index.mjs` beside them, or the `ConnectPkce` global.
  */
-const ADD_ONS = ['session-monitor', 'idle'];
+const ADD_ONS = ['session-monitor', 'idle', 'dpop'];
+/**
+ * How an add-on's ES module names the core: `./index.mjs` beside it, or the package itself (`connect-pkce/dpop`
+ * imports `connect-pkce`, so that a bundler sees one core and a size check of the add-on alone leaves the core out).
+ */
+/** @type {Record<string, string>} */
+const CORE_IMPORT = { dpop: 'connect-pkce' };
 /** @param {string} id */
 const isCore = (id) => /[\\/]src[\\/]index\.(js|ts)$/.test(id) || id === './index.js';
+
+/**
+ * A plugin that makes the core the external import `id` (none without an id).
+ * @param {string | undefined} id
+ * @returns {import('rollup').Plugin[]}
+ */
+const coreAs = (id) => (id ? [{ name: 'core-import', resolveId: (source) => (isCore(source) ? { id, external: true } : null) }] : []);
 
 /**
  * The builds of one add-on: ES module, script tag, types.
@@ -71,11 +84,20 @@ const isCore = (id) => /[\\/]src[\\/]index\.(js|ts)$/.test(id) || id === './inde
 const addOn = (name) => [
   {
     input: `src/${name}.ts`,
-    external: (id) => id === 'oauth4webapi' || isCore(id),
+    external: (id) => id === 'oauth4webapi' || (isCore(id) && !CORE_IMPORT[name]),
     // A module it takes one helper from is not imported for its side effects (it has none).
     treeshake: { moduleSideEffects: false },
-    output: { file: `dist/${name}.mjs`, format: 'es', sourcemap: true, paths: (id) => (isCore(id) ? './index.mjs' : id) },
-    plugins: [ts()],
+    output: {
+      file: `dist/${name}.mjs`,
+      format: 'es',
+      sourcemap: true,
+      paths: (id) => (isCore(id) ? './index.mjs' : id),
+    },
+    // The package name is given as the import's resolved id: `paths` would make it relative to the output.
+    plugins: [
+      ...coreAs(CORE_IMPORT[name]),
+      ts(),
+    ],
   },
   {
     input: `src/${name}.ts`,

@@ -33,6 +33,9 @@ const required = [
   'dist/idle.mjs',
   'dist/idle.d.ts',
   'dist/idle.iife.min.js',
+  'dist/dpop.mjs',
+  'dist/dpop.d.ts',
+  'dist/dpop.iife.min.js',
 ];
 const missing = required.filter((f) => !listed.includes(`package/${f}`));
 if (missing.length) throw new Error(`${tarball} lacks ${missing.join(', ')}`);
@@ -42,4 +45,5 @@ run('publint', ['run', tarball, '--strict']);
 // ESM only: CommonJS require() is not supported. The script tag (./iife) and the silent pages are assets to serve
 // or copy, not modules to import, so they carry no types and are left out of the check.
 run('attw', [tarball, '--profile', 'esm-only', '--format', 'table-flipped', '--exclude-entrypoints',
-  './iife', './session-monitor.iife', './idle.iife', './silent-renew.html', './silent-renew-csp.html', './silent-renew.js']);
+  './iife', './session-monitor.iife', './idle.iife', './dpop.iife',
+  './silent-renew.html', './silent-renew-csp.html', './silent-renew.js']);

@@ -9,7 +9,7 @@ import {
 } from 'oauth4webapi';
 import type { ResolvedConfig } from './config.js';
 import { AuthError, disposedError, toAuthError } from './errors.js';
-import { requestOptions } from './http.js';
+import { tokenRequest } from './http.js';
 import { isOpenId, type Transaction, type TransactionStore } from './login.js';
 import { type LoginRef, type StoredSession, sessionFromTokenResponse } from './session.js';
 
@@ -112,14 +112,8 @@ export async function exchangeCallback(
   try {
     const client = clientOf(c);
     const validated = validateAuthResponse(responseMetadata(as, params), client, params, state);
-    const response = await authorizationCodeGrantRequest(
-      as,
-      client,
-      None(),
-      validated,
-      tx.redirectUri,
-      tx.verifier,
-      requestOptions(c, signal),
+    const response = await tokenRequest(c, signal, (o) =>
+      authorizationCodeGrantRequest(as, client, None(), validated, tx.redirectUri, tx.verifier, o),
     );
     const receivedAt = Date.now();
     // oauth4webapi reads an undefined nonce or maxAge as absent; its option types just do not spell out undefined.

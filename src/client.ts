@@ -423,6 +423,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       });
       const server = await metadata().catch(() => undefined);
       if (server && s?.refreshToken) await revokeRefreshToken(server, c, s.refreshToken);
+      // DPoP: the key goes with the session; the next login makes a new one.
+      await c.dpop?.reset(c);
       const endpoint = o.endSession !== false && server?.end_session_endpoint;
       c.log({ step: 'logout', revoke: !!s?.refreshToken, endSession: endpoint ? c.logoutMethod : 'none' });
       if (!endpoint) {

@@ -1,4 +1,5 @@
 import type { AuthorizationServer } from 'oauth4webapi';
+import type { DPoPHooks } from './dpop-hooks.js';
 import { AuthError } from './errors.js';
 import type { Logger } from './log.js';
 import type { SessionStore, StorageOption } from './storage.js';
@@ -73,6 +74,19 @@ export interface AuthClientOptions {
   clockTolerance?: number | undefined;
   /** An inline discovery document: skips the discovery request. */
   metadata?: AuthorizationServer | undefined;
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449): pass `dpop()` from `connect-pkce/dpop`. Every token request then
+   * carries a proof signed by a key that cannot leave this browser, and the provider must answer with a DPoP-bound
+   * token; `createAuthorizedFetch` sends it as `Authorization: DPoP`. Off by default.
+   * @see https://www.rfc-editor.org/rfc/rfc9449
+   */
+  dpop?: DPoPHooks | undefined;
+  /**
+   * Attributes added to the hidden renewal iframe, e.g. `{ allow: 'local-network-access *' }` for an app on a plant
+   * or intranet host whose provider Chrome treats as a local-network request. The SDK's own attributes (`src`,
+   * `name`, `style`, …) are set after them and win.
+   */
+  iframeAttributes?: Record<string, string> | undefined;
 }
 
 /** Options after validation, with every default applied. */
@@ -99,13 +113,17 @@ export interface ResolvedConfig {
   logoutMethod: 'post' | 'get';
   clockTolerance: number;
   metadata?: AuthorizationServer | undefined;
+  /** The `dpop` option. */
+  dpop?: DPoPHooks | undefined;
+  /** The `iframeAttributes` option (validated, possibly empty). */
+  frame: Record<string, string>;
   /** Plain http is allowed for loopback hosts only (RFC 8252 §7.3), e.g. a local demo provider. */
   insecure: boolean;
   /** A key that names this app's session: see `sessionKey`. */
   key: string;
 }
 
-const bad = (what: string) => new AuthError('invalid_config', `connect-pkce: ${what}`);
+const bad = (what: string, cause?: unknown) => new AuthError('invalid_config', `connect-pkce: ${what}`, { cause });
 
 /** An absolute http(s) URL: `javascript:`, `data:` and the like are never a place to send the user. */
 function webUrl(name: string, value: unknown): URL {
@@ -114,7 +132,7 @@ function webUrl(name: string, value: unknown): URL {
   try {
     url = new URL(value);
   } catch (cause) {
-    throw new AuthError('invalid_config', `connect-pkce: "${name}" must be an absolute URL`, { cause });
+    throw bad(`"${name}" must be an absolute URL`, cause);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw bad(`"${name}" must be an http or https URL`);
   return url;
@@ -123,14 +141,18 @@ function webUrl(name: string, value: unknown): URL {
 /** setTimeout's ceiling: a longer delay fires at once. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
-function number(name: string, value: unknown, fallback: number, min: number, max: number): number {
+/** Option `name` of `o`: a number from `min` to `max`, or `fallback` when not given. */
+function number(o: AuthClientOptions, name: keyof AuthClientOptions, fallback: number, min: number, max: number): number {
+  const value = o[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value >= min && value <= max))
     throw bad(`"${name}" must be a number from ${min} to ${max}`);
   return value;
 }
 
-function oneOf<T extends string | boolean>(name: string, value: unknown, allowed: readonly T[]): T {
+/** Option `name` of `o`: one of `allowed`, or the first of them when not given. */
+function oneOf<T extends string | boolean>(o: AuthClientOptions, name: keyof AuthClientOptions, allowed: readonly T[]): T {
+  const value = o[name];
   if (value === undefined) return allowed[0] as T;
   if (!allowed.includes(value as T)) throw bad(`"${name}" must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}`);
   return value as T;
@@ -244,23 +266,24 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
   const insecure = at.protocol === 'http:';
   if (o.metadata && !sameIssuer(o.metadata.issuer, issuer ?? authority))
     throw bad(`"metadata.issuer": ${issuerMismatchMessage({ authority, issuer }, o.metadata.issuer)}`);
+  // The options used as given (clientId, postLogoutRedirectUri, metadata, dpop) are carried over; every other one
+  // is replaced below by its checked value.
   return {
+    ...o,
     authority,
     issuer,
-    clientId: o.clientId,
     redirectUri,
     silentRedirectUri: silent.href,
-    postLogoutRedirectUri: o.postLogoutRedirectUri,
     scope,
     params,
     storage,
-    renewBeforeExpiry: number('renewBeforeExpiry', o.renewBeforeExpiry, 60, 0, MAX_DELAY_MS / 1000),
-    silentTimeout: number('silentTimeout', o.silentTimeout, 10_000, 1, MAX_DELAY_MS),
-    requestTimeout: number('requestTimeout', o.requestTimeout, 10_000, 1, MAX_DELAY_MS),
-    automaticSilentRenew: oneOf('automaticSilentRenew', o.automaticSilentRenew, [true, false]),
-    shareAcrossTabs: oneOf('shareAcrossTabs', o.shareAcrossTabs, [true, false]),
-    onSilentRenewFailure: oneOf('onSilentRenewFailure', o.onSilentRenewFailure, ['event', 'redirect', 'restore']),
-    detectSilentRenewal: oneOf('detectSilentRenewal', o.detectSilentRenewal, [true, false]),
+    renewBeforeExpiry: number(o, 'renewBeforeExpiry', 60, 0, MAX_DELAY_MS / 1000),
+    silentTimeout: number(o, 'silentTimeout', 10_000, 1, MAX_DELAY_MS),
+    requestTimeout: number(o, 'requestTimeout', 10_000, 1, MAX_DELAY_MS),
+    automaticSilentRenew: oneOf(o, 'automaticSilentRenew', [true, false]),
+    shareAcrossTabs: oneOf(o, 'shareAcrossTabs', [true, false]),
+    onSilentRenewFailure: oneOf(o, 'onSilentRenewFailure', ['event', 'redirect', 'restore']),
+    detectSilentRenewal: oneOf(o, 'detectSilentRenewal', [true, false]),
     // A logger that throws must not break a login, a renewal or a logout.
     log: (entry) => {
       try {
@@ -269,9 +292,9 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
         // Ignored on purpose.
       }
     },
-    logoutMethod: oneOf('logoutMethod', o.logoutMethod, ['post', 'get']),
-    clockTolerance: number('clockTolerance', o.clockTolerance, 60, 0, 86_400),
-    metadata: o.metadata,
+    logoutMethod: oneOf(o, 'logoutMethod', ['post', 'get']),
+    clockTolerance: number(o, 'clockTolerance', 60, 0, 86_400),
+    frame: checkParams('iframeAttributes', o.iframeAttributes),
     insecure,
     key: sessionKey(o.clientId, authority, scope, params),
   };

@@ -29,7 +29,18 @@ export type SdkErrorCode =
   /** The browser blocked the popup (`loginWithPopup` / `renewWithPopup` not called from a click). */
   | 'popup_blocked'
   /** The user closed the popup before the login completed. */
-  | 'popup_closed';
+  | 'popup_closed'
+  /**
+   * DPoP was asked for (`connect-pkce/dpop`) but this browser cannot keep its key: IndexedDB or WebCrypto is
+   * unavailable (some private windows, storage blocked by policy). The SDK does not fall back to Bearer.
+   */
+  | 'dpop_unavailable'
+  /**
+   * DPoP was asked for, but the provider answered a token that is not DPoP-bound (`token_type` Bearer): it does not
+   * support DPoP, or not for this client. The token is not used (see `dpop({ bearer })`).
+   * (RFC 9449 §5, https://www.rfc-editor.org/rfc/rfc9449#section-5)
+   */
+  | 'dpop_not_bound';
 
 /**
  * Errors the provider returns that the SDK knows by name, passed through with their own code. Any other code the

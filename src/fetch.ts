@@ -1,5 +1,6 @@
 import type { AuthClient } from './client.js';
 import { AuthError } from './errors.js';
+import { INTERNALS, type WithInternals } from './internals.js';
 import { inBrowser } from './no-browser.js';
 
 /** The `fetch` that {@link createAuthorizedFetch} returns. */
@@ -36,6 +37,8 @@ export function createAuthorizedFetch(
   /** Tokens the API refused with a 401 after which a renewal already happened (the last few). */
   const spent: string[] = [];
   const spend = (token: string) => spent.push(token) > 4 && spent.shift();
+  // A client with the `dpop` option sends its tokens through the DPoP add-on (a proof per request).
+  const c = (client as Partial<WithInternals>)[INTERNALS]?.config;
   return async (input, init) => {
     // On the server (a data loader sharing the module that exports the client): the same typed error as the client.
     if (!inBrowser()) throw new AuthError('not_in_browser', 'connect-pkce runs in the browser only');
@@ -44,6 +47,7 @@ export function createAuthorizedFetch(
     if (origin !== location.origin && !origins.has(origin)) throw new AuthError('untrusted_origin', `Not sending the access token to ${origin}: add it to "origins"`);
     const send = (token: string) => {
       const r = request.clone();
+      if (c?.dpop) return c.dpop.fetch(r, token, c);
       r.headers.set('Authorization', `Bearer ${token}`);
       return fetch(r);
     };

@@ -1,4 +1,4 @@
-import { allowInsecureRequests, type HttpRequestOptions } from 'oauth4webapi';
+import { allowInsecureRequests, type HttpRequestOptions, type TokenEndpointRequestOptions } from 'oauth4webapi';
 import type { ResolvedConfig } from './config.js';
 
 /**
@@ -20,3 +20,16 @@ export const requestOptions = <M, B>(c: ResolvedConfig, signal?: AbortSignal): H
   },
   [allowInsecureRequests]: c.insecure,
 });
+
+/**
+ * Sends a token request (`send`, given the request options): through the `dpop` option's hook where the app turned
+ * DPoP on (a proof on it, a nonce retry, the token type checked), as it is otherwise.
+ */
+export const tokenRequest = (
+  c: ResolvedConfig,
+  signal: AbortSignal | undefined,
+  send: (o: TokenEndpointRequestOptions) => Promise<Response>,
+): Promise<Response> => {
+  const o = requestOptions<'POST', URLSearchParams>(c, signal);
+  return c.dpop?.token(send, o, c) ?? send(o);
+};

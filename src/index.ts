@@ -1,4 +1,5 @@
 export type { AuthClientOptions } from './config.js';
+export type { DPoPHooks, DPoPScope } from './dpop-hooks.js';
 export { type AuthClient, createAuthClient, type LoginOptions, type LogoutOptions } from './client.js';
 export { AuthError, type AuthErrorCode, type ProviderErrorCode, type SdkErrorCode } from './errors.js';
 export type { AuthEventName, AuthEvents, Handler, InteractionRequired } from './events.js';

@@ -19,7 +19,8 @@ export interface LogEntry {
  * - `logout` (`revoke`: whether a refresh token is revoked, `endSession`: `post` / `get` / `none`);
  * - `monitor` (`monitorSession`): the provider said `changed`, the session `ended` (code), why it is `off`, why it is
  *   `waiting` (third-party cookies blocked, a refresh-token session: either may change), or a check iframe to `retry`;
- * - `idle` (`signOutWhenIdle`): the user was idle for `after` seconds in every tab.
+ * - `idle` (`signOutWhenIdle`): the user was idle for `after` seconds in every tab;
+ * - `dpop` (`connect-pkce/dpop`): the provider answered a Bearer token and `bearer: 'accept'` took it (`bearer`).
  */
 export type LogStep =
   | 'login'
@@ -31,7 +32,8 @@ export type LogStep =
   | 'session'
   | 'logout'
   | 'monitor'
-  | 'idle';
+  | 'idle'
+  | 'dpop';
 
 /** What the `logger` option takes. */
 export type Logger = (entry: LogEntry) => void;

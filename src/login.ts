@@ -72,6 +72,8 @@ export async function createAuthorizationRequest(
     nonce,
     code_challenge: await calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
+    // DPoP (RFC 9449 §10): the code is bound to the key, so only this browser can redeem it.
+    dpop_jkt: await c.dpop?.jkt(c),
     prompt: o.prompt,
     login_hint: o.loginHint,
   };

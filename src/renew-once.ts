@@ -2,7 +2,7 @@ import { type AuthorizationServer, None, processRefreshTokenResponse, refreshTok
 import { clientOf, exchangeCallback } from './callback.js';
 import type { ResolvedConfig } from './config.js';
 import { AuthError, isTransient, toAuthError } from './errors.js';
-import { requestOptions } from './http.js';
+import { tokenRequest } from './http.js';
 import { createAuthorizationRequest } from './login.js';
 import { type LoginRef, type StoredSession, sessionFromTokenResponse } from './session.js';
 import { runSilentFrame } from './silent-frame.js';
@@ -31,7 +31,7 @@ export async function renewOnce(
   if (prev?.refreshToken) {
     try {
       const client = clientOf(c);
-      const res = await refreshTokenGrantRequest(server, client, None(), prev.refreshToken, requestOptions(c, signal));
+      const res = await tokenRequest(c, signal, (o) => refreshTokenGrantRequest(server, client, None(), prev.refreshToken as string, o));
       const receivedAt = Date.now();
       s = sessionFromTokenResponse(await processRefreshTokenResponse(server, client, res), receivedAt, prev);
     } catch (e) {
@@ -43,7 +43,7 @@ export async function renewOnce(
     if (verdict.get() === 'unavailable')
       throw new AuthError('login_required', 'The hidden iframe cannot see the provider session in this browser: renew with the user');
     const { url, state, tx } = await createAuthorizationRequest(server, c, { redirectUri: c.silentRedirectUri, prompt: 'none' });
-    s = await runSilentFrame(url.href, tx.redirectUri, state, c.silentTimeout, signal, (params) =>
+    s = await runSilentFrame(url.href, state, c, signal, (params) =>
       exchangeCallback(server, c, params, state, tx, prev ?? fresh, signal),
     );
     // Proof that it works here. A failure proves nothing alone (the provider session may have ended): only the

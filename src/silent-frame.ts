@@ -1,3 +1,4 @@
+import type { ResolvedConfig } from './config.js';
 import { AuthError, disposedError } from './errors.js';
 import { SILENT_FRAME_NAME, SILENT_MESSAGE } from './sdk-window.js';
 
@@ -5,7 +6,8 @@ export { SILENT_FRAME_NAME, SILENT_MESSAGE } from './sdk-window.js';
 
 /**
  * Runs one `prompt=none` authorization request in a hidden iframe (OpenID Connect Core §3.1.2.1) and resolves with
- * the callback parameters the iframe lands on. An answer counts only when it comes from that iframe's window, from
+ * the callback parameters the iframe lands on (at `c.silentRedirectUri`, within `c.silentTimeout` ms; the iframe
+ * gets the `iframeAttributes` option's attributes, `c.frame`). An answer counts only when it comes from that iframe's window, from
  * the silent redirect URI's origin, and carries the expected `state`; everything else is ignored. Besides the
  * silent page's `postMessage`, the iframe's URL is read on each `load` once it is back on our origin, so a provider
  * error (or a silent page whose script failed) ends the wait at once instead of at the timeout.
@@ -20,12 +22,13 @@ export { SILENT_FRAME_NAME, SILENT_MESSAGE } from './sdk-window.js';
  */
 export async function runSilentFrame<T = URLSearchParams>(
   authorizeUrl: string,
-  redirectUri: string,
   state: string,
-  timeoutMs: number,
+  c: Pick<ResolvedConfig, 'silentRedirectUri' | 'silentTimeout' | 'frame'>,
   signal?: AbortSignal,
   use: (params: URLSearchParams) => T | Promise<T> = (p) => p as T,
 ): Promise<T> {
+  const redirectUri = c.silentRedirectUri;
+  const timeoutMs = c.silentTimeout;
   const origin = new URL(redirectUri).origin;
   const frame = document.createElement('iframe');
   let cleanup!: () => void;
@@ -84,12 +87,11 @@ export async function runSilentFrame<T = URLSearchParams>(
     addEventListener('message', onMessage);
     signal?.addEventListener('abort', onAbort);
     frame.addEventListener('load', onLoad);
-    frame.setAttribute('aria-hidden', 'true');
-    frame.tabIndex = -1;
-    frame.title = 'connect-pkce silent renew';
-    frame.name = SILENT_FRAME_NAME;
+    // The app's own (`iframeAttributes`, e.g. Chrome's `allow`) first: the SDK's win over them. The style through
+    // CSSOM, which a CSP without 'unsafe-inline' styles allows, unlike a style attribute.
+    const attributes = { ...c.frame, 'aria-hidden': 'true', tabindex: '-1', title: 'connect-pkce silent renew', name: SILENT_FRAME_NAME, src: authorizeUrl };
+    for (const [k, v] of Object.entries(attributes)) frame.setAttribute(k, v);
     frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
-    frame.src = authorizeUrl;
     document.body.appendChild(frame);
   });
   try {

@@ -45,7 +45,7 @@ export async function probeIframe(
   c: ResolvedConfig,
   signal: AbortSignal,
 ): Promise<'iframe' | 'unavailable' | undefined> {
-  const { url, state, tx } = await createAuthorizationRequest(as, c, { redirectUri: c.silentRedirectUri, prompt: 'none' });
-  const p = await runSilentFrame(url.href, tx.redirectUri, state, c.silentTimeout, signal);
+  const { url, state } = await createAuthorizationRequest(as, c, { redirectUri: c.silentRedirectUri, prompt: 'none' });
+  const p = await runSilentFrame(url.href, state, c, signal);
   return p.has('code') ? 'iframe' : p.get('error') === 'login_required' ? 'unavailable' : undefined;
 }

@@ -4,7 +4,7 @@
 // - no refresh token (unless asked), so a browser app renews through the hidden iframe (prompt=none);
 // - `acr_values=tenant:<id>` accepted on every authorization request;
 // - a login page where any user name signs in with the password `secret`; consent is never asked.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { KoaContext } from 'oidc-provider';
@@ -56,6 +56,12 @@ export interface ConnectLikeProviderOptions {
    * session cookie and `session_state`. Always on with `identityServer`; default off otherwise.
    */
   sessionManagement?: boolean | undefined;
+  /**
+   * DPoP (RFC 9449; oidc-provider's `features.dPoP`, on by default: a token request with a proof gets a DPoP-bound
+   * token): `'nonce'` also requires a server nonce in every proof (RFC 9449 §8), as Duende IdentityServer can;
+   * `'off'` ignores proofs and answers Bearer tokens, like a provider without DPoP. Default `'on'`.
+   */
+  dpop?: 'on' | 'nonce' | 'off' | undefined;
 }
 
 // Every default oidc-provider nags about (NOTICE) is replaced below; what remains are warnings about Node 20 and the
@@ -144,6 +150,10 @@ export async function createConnectLikeProvider(o: ConnectLikeProviderOptions): 
     enableHttpPostMethods: secure,
     features: {
       devInteractions: { enabled: false },
+      dPoP:
+        o.dpop === 'nonce'
+          ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+          : { enabled: o.dpop !== 'off' },
       rpInitiatedLogout: {
         enabled: true,
         // Auto-confirm (logout=yes) so end_session lands on post_logout_redirect_uri unattended.

@@ -87,6 +87,74 @@ function metadata(doc: AuthorizationServer, out: Finding[]) {
   else out.push(found('pkce', 'fail', `only ${methods.join(', ')}`, 'the provider must support PKCE S256'));
 }
 
+/**
+ * Whether the provider advertises DPoP (RFC 9449 §5.1, `dpop_signing_alg_values_supported`), for `connect-pkce/dpop`,
+ * which signs its proofs with ES256. The APIs the app calls must accept DPoP-bound tokens too: no request made
+ * without a token can tell, so the finding says how to learn it.
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5.1
+ */
+function dpop(doc: AuthorizationServer, out: Finding[]) {
+  const algs = (doc as { dpop_signing_alg_values_supported?: unknown }).dpop_signing_alg_values_supported;
+  if (!Array.isArray(algs)) {
+    out.push(found('dpop', 'skip', "no dpop_signing_alg_values_supported: the provider does not advertise DPoP; leave the dpop option off (with it, logins fail with dpop_not_bound)"));
+    return;
+  }
+  const apis = 'check that the APIs the app calls accept DPoP tokens (Authorization: DPoP) before turning it on: sign in with dpop() and call one';
+  if (algs.includes('ES256')) out.push(found('dpop', 'ok', `DPoP advertised (${algs.join(', ')}): dpop() from connect-pkce/dpop can bind tokens; ${apis}`));
+  else out.push(found('dpop', 'warn', `DPoP advertised for ${algs.join(', ')} only, not ES256, which connect-pkce/dpop signs with`, 'leave the dpop option off'));
+}
+
+/** Errors of an authorization request that say the request itself was fine and only the user's session is missing. */
+const offlineAllowed = (error: string | null | undefined) => !error || SESSION_ERRORS.test(error);
+
+/**
+ * Whether this client gets refresh tokens: the SDK's `prompt=none` request with `offline_access` added to the scope.
+ * IdentityServer (CONNECT) checks the scope against the client before it looks for a session: a client without
+ * AllowOfflineAccess gets `invalid_scope`, one with it the usual `login_required`. Other providers may drop the scope
+ * quietly instead, so an accepted request is reported as "should", and the first login tells for sure.
+ */
+async function offlineAccess(c: ResolvedConfig, doc: AuthorizationServer, out: Finding[]) {
+  const scopes = doc.scopes_supported;
+  if (scopes && !scopes.includes('offline_access')) {
+    out.push(found('offline_access', 'skip', 'the provider does not list offline_access: no refresh tokens; renewals use the hidden iframe'));
+    return;
+  }
+  const asked = /(^|\s)offline_access(\s|$)/.test(c.scope);
+  const { url } = await createAuthorizationRequest(doc, { ...c, scope: asked ? c.scope : `${c.scope} offline_access` }, { redirectUri: c.redirectUri, prompt: 'none' });
+  let to: URL | undefined;
+  try {
+    const location = (await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(c.requestTimeout) })).headers.get('location');
+    to = location ? new URL(location, url) : undefined;
+  } catch {
+    // Reported below as not learnt.
+  }
+  const error = to?.searchParams.get('error') ?? null;
+  const learn = "sign in once with offline_access in the scope: auth.silentRenewal is then 'refresh_token'";
+  if (!to?.searchParams.has('state')) out.push(found('offline_access', 'skip', 'could not tell whether this client gets refresh tokens', learn));
+  else if (error === 'invalid_scope')
+    out.push(
+      found(
+        'offline_access',
+        asked ? 'fail' : 'ok',
+        `client ${c.clientId} may not ask for offline_access (invalid_scope): no refresh token; renewals use the hidden iframe, and need the user where the browser blocks third-party cookies`,
+        asked
+          ? `remove offline_access from the scope, or allow offline access for the client (IdentityServer: AllowOfflineAccess); ${PROPAGATION}`
+          : undefined,
+      ),
+    );
+  else if (offlineAllowed(error))
+    out.push(
+      found(
+        'offline_access',
+        'ok',
+        asked
+          ? 'offline_access is accepted for this client and the scope asks for it: a refresh token should come back, and renewals use it'
+          : 'offline_access is accepted for this client: with it in the scope a refresh token should come back (renewals without the iframe)',
+      ),
+    );
+  else out.push(found('offline_access', 'skip', `a prompt=none request with offline_access came back with error=${error}`, learn));
+}
+
 /** One redirect URI's check: its finding, and the answer the client and framing checks read. */
 interface Probe extends AuthorizeAnswer {
   finding: Finding;
@@ -124,7 +192,7 @@ async function redirectUri(c: ResolvedConfig, doc: AuthorizationServer, uri: str
   }
   const error = to?.searchParams.get('error');
   const finding =
-    !error || SESSION_ERRORS.test(error)
+    offlineAllowed(error)
       ? found(what, 'ok', `${uri} is registered: prompt=none came back${error ? ` with error=${error}` : ' with a code'}`)
       : found(what, 'warn', `${uri} is registered, but prompt=none came back with error=${error}`, to?.searchParams.get('error_description') ?? "see the provider's logs");
   return { uri, check: what, back, response, finding };
@@ -181,6 +249,7 @@ export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
   const doc = await discovery(c, origin, out);
   if (!doc) return out;
   metadata(doc, out);
+  dpop(doc, out);
   if (!doc.authorization_endpoint || !doc.token_endpoint) return out;
   const token = await askTokenEndpoint(c, doc, origin);
   const login = await redirectUri(c, doc, c.redirectUri, 'redirect_uri');
@@ -191,5 +260,6 @@ export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
   if (client.unknown) return out;
   out.push(...probes.map((p) => p.finding));
   framing(silent ?? login, out);
+  if (login.back) await offlineAccess(c, doc, out);
   return out;
 }

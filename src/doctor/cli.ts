@@ -13,7 +13,8 @@ export const USAGE = `Usage: connect-pkce doctor (--region <uswe|euno|auea|jpea>
 
 Checks, with the requests a browser would make and no secret: discovery and its CORS for the origin, issuer,
 endpoints, PKCE S256, the client (known, and public: no secret), CORS on the token endpoint, each redirect URI's
-registration (a prompt=none request), framing of the silent request. Exit code 1 when a check fails, 2 on bad
+registration (a prompt=none request), framing of the silent request, DPoP support (dpop_signing_alg_values_supported),
+whether the client may get refresh tokens (offline_access). Exit code 1 when a check fails, 2 on bad
 arguments.`;
 
 const LABEL: Record<Finding['verdict'], string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' };

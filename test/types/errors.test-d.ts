@@ -42,6 +42,8 @@ describe('AuthError.code', () => {
         case 'popup_blocked':
         case 'popup_closed':
         case 'issuer_mismatch':
+        case 'dpop_unavailable':
+        case 'dpop_not_bound':
           return 'sdk';
         case 'login_required':
         case 'interaction_required':

@@ -117,12 +117,43 @@ describe('connect-pkce doctor', () => {
       redirect_uri: 'ok',
       silent_redirect_uri: 'ok',
       framing: 'ok',
+      dpop: 'ok',
+      offline_access: 'ok',
     });
     expect(out).toContain(`openid-configuration, allows ${APP} (Access-Control-Allow-Origin: ${APP})`);
+    expect(out).toMatch(/DPoP advertised \(ES256.*\): dpop\(\) from connect-pkce\/dpop can bind tokens; check that the APIs/);
+    expect(out).toContain('offline_access is accepted for this client: with it in the scope a refresh token should come back');
     expect(out).toContain(`${CLIENT} is a public client: the token endpoint took it without a secret`);
     expect(out).toContain('error=login_required');
     expect(out).toContain('No problem found.');
     expect(code).toBe(0);
+  });
+
+  it('says when the provider does not advertise DPoP: the dpop option must stay off', async () => {
+    const { code, by, out } = await verdicts(await provider({ dpop: 'off' }));
+    expect(by.dpop).toBe('skip');
+    expect(out).toContain('leave the dpop option off (with it, logins fail with dpop_not_bound)');
+    expect(code).toBe(0);
+  });
+
+  it("learns without a login that a client may not get refresh tokens: IdentityServer's invalid_scope for offline_access", async () => {
+    // IdentityServer checks offline_access against the client's AllowOfflineAccess before it looks for a session.
+    const refusesOffline: Gateway = (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (!url.pathname.endsWith('/auth') || !url.searchParams.get('scope')?.includes('offline_access')) return false;
+      const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+      back.search = new URLSearchParams({ error: 'invalid_scope', state: url.searchParams.get('state') ?? '' }).toString();
+      res.writeHead(302, { Location: back.href }).end();
+      return true;
+    };
+    const authority = await provider({ gateway: refusesOffline });
+    const plain = await verdicts(authority);
+    expect(plain.by.offline_access).toBe('ok');
+    expect(plain.out).toContain(`client ${CLIENT} may not ask for offline_access (invalid_scope): no refresh token; renewals use the hidden iframe`);
+    const asking = await verdicts(authority, ['--scope', 'openid offline_access']);
+    expect(asking.by.offline_access).toBe('FAIL');
+    expect(asking.out).toContain('allow offline access for the client (IdentityServer: AllowOfflineAccess)');
+    expect(asking.code).toBe(1);
   });
 
   it('finds an unregistered silent redirect URI: the error page the hidden iframe would never leave', async () => {

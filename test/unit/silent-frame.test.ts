@@ -16,13 +16,15 @@ import { APP_ORIGIN, ISSUER } from './support/fake-provider.js';
 const SILENT_URI = `${APP_ORIGIN}/silent-renew.html`;
 const STATE = 'state-123';
 const AUTHORIZE = `${ISSUER}/authorize?prompt=none&state=${STATE}&redirect_uri=${encodeURIComponent(SILENT_URI)}`;
+/** The config parts a silent run reads: where it lands, how long it may take, the app's iframe attributes. */
+const cfg = (silentTimeout = 10_000, frame: Record<string, string> = {}) => ({ silentRedirectUri: SILENT_URI, silentTimeout, frame });
 const answer = (query: string) => ({ type: SILENT_MESSAGE, url: `${SILENT_URI}?${query}` });
 
 /** Starts a silent run and tracks whether it settled. */
 function start(o: { timeoutMs?: number; signal?: AbortSignal } = {}) {
   const run = {
     settled: false,
-    promise: runSilentFrame(AUTHORIZE, SILENT_URI, STATE, o.timeoutMs ?? 10_000, o.signal),
+    promise: runSilentFrame(AUTHORIZE, STATE, cfg(o.timeoutMs), o.signal),
   };
   run.promise.then(
     () => (run.settled = true),
@@ -59,6 +61,16 @@ describe('runSilentFrame', () => {
     await run.promise;
   });
 
+  it("adds the app's iframeAttributes (Chrome's local-network-access permission), and keeps its own over them", async () => {
+    const run = runSilentFrame(AUTHORIZE, STATE, cfg(10_000, { allow: 'local-network-access *', name: 'other', src: 'https://evil.example/' }));
+    const frame = await waitForSilentFrame();
+    expect(frame.getAttribute('allow')).toBe('local-network-access *');
+    expect(frame.name).toBe(SILENT_FRAME_NAME);
+    expect(frame.src).toBe(AUTHORIZE);
+    postFrom(frame.contentWindow, APP_ORIGIN, answer(`code=c&state=${STATE}`));
+    await run;
+  });
+
   it("resolves with the callback parameters posted by its own window, from the silent page's origin, with the state", async () => {
     const run = start();
     const frame = await waitForSilentFrame();
@@ -72,7 +84,7 @@ describe('runSilentFrame', () => {
 
   it('hands the answer over before removing the iframe, and removes it in the next task', async () => {
     const order: string[] = [];
-    const run = runSilentFrame(AUTHORIZE, SILENT_URI, STATE, 10_000, undefined, (params) => {
+    const run = runSilentFrame(AUTHORIZE, STATE, cfg(), undefined, (params) => {
       order.push(`use: frame ${silentFrame() ? 'present' : 'gone'}`);
       return params.get('code');
     });
@@ -86,7 +98,7 @@ describe('runSilentFrame', () => {
   });
 
   it('removes the iframe at once when the code exchange fails', async () => {
-    const run = runSilentFrame(AUTHORIZE, SILENT_URI, STATE, 10_000, undefined, () => {
+    const run = runSilentFrame(AUTHORIZE, STATE, cfg(), undefined, () => {
       throw new AuthError('invalid_grant');
     });
     const frame = await waitForSilentFrame();

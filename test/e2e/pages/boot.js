@@ -3,7 +3,7 @@
 window.boot = async (sdk) => {
   const cfg = window.E2E_CONFIG;
   const query = new URLSearchParams(location.search);
-  const { e2eRouter, ...options } = cfg.client;
+  const { e2eRouter, e2eDpop, ...options } = cfg.client;
   if (query.get('storage')) options.storage = query.get('storage');
   // The address as the page was loaded: a router app's router may rewrite it right after the client is created.
   const loadedAt = location.href;
@@ -24,6 +24,8 @@ window.boot = async (sdk) => {
       : (name) => import(`/dist/${name}.mjs`);
   // Loaded before the client is made, so they start right after it, as with an app that imports them statically.
   const startAddOns = await addOns(cfg);
+  // DPoP (connect-pkce/dpop): `e2eDpop` gives dpop()'s options.
+  if (e2eDpop) options.dpop = (await window.importAddOn('dpop')).dpop(e2eDpop);
   const auth = sdk.createAuthClient(options);
   window.auth = auth;
   startAddOns(auth);

@@ -27,6 +27,8 @@ export interface ProviderOptions {
   identityServer?: { iss: IssMode; otherIssuer?: boolean };
   /** OpenID Connect Session Management (check_session_iframe, session_state); always on with `identityServer`. */
   sessionManagement?: boolean;
+  /** DPoP at the provider: `'on'` (default, oidc-provider's), `'nonce'` (server nonces required) or `'off'`. */
+  dpop?: 'on' | 'nonce' | 'off';
 }
 
 export type RequestKind = 'authorize' | 'token';
@@ -38,6 +40,10 @@ export interface LoggedRequest {
   params: Record<string, string>;
   /** Date.now() when the request arrived. */
   time: number;
+  /** The HTTP status answered (not for requests made while down). */
+  status?: number;
+  /** Whether it carried a DPoP proof. */
+  dpop?: boolean;
 }
 
 export interface ProviderHandle {
@@ -102,6 +108,7 @@ export async function startProvider(opts: ProviderOptions): Promise<ProviderHand
     basePath: is ? '/identity' : undefined,
     identityServer: is,
     sessionManagement: opts.sessionManagement,
+    dpop: opts.dpop,
   });
 
   const sessionIds = new Set<string>();
@@ -128,7 +135,7 @@ export async function startProvider(opts: ProviderOptions): Promise<ProviderHand
     }
     await next();
     // After next() the provider has parsed the form body (token, POST authorize).
-    requests.push({ kind, path: ctx.path, params: { ...flatten(ctx.query), ...flatten(ctx.oidc?.body) }, time });
+    requests.push({ kind, path: ctx.path, params: { ...flatten(ctx.query), ...flatten(ctx.oidc?.body) }, time, status: ctx.status, dpop: !!ctx.get('DPoP') });
   });
 
   handler = is ? mountAt('/identity', provider.callback()) : provider.callback();

@@ -47,6 +47,8 @@ export interface TokenRequest {
   /** The authorization request behind `code`, when the code is one this provider issued. */
   grant?: Grant | undefined;
   signal?: AbortSignal | undefined;
+  /** The request's headers (a DPoP proof, …). */
+  headers?: Headers | undefined;
 }
 
 export type Reply = (req: TokenRequest) => Response | Promise<Response>;
@@ -148,6 +150,8 @@ export class FakeProvider {
   expiresIn = 3600;
   /** Whether token responses carry a refresh token. */
   issueRefreshTokens = false;
+  /** The `token_type` of issued tokens (`DPoP` for a provider that binds them to the proof's key). */
+  tokenType = 'Bearer';
   /** The subject of the signed-in user. */
   sub = 'user-1';
   /** Every access token issued so far. */
@@ -266,7 +270,7 @@ export class FakeProvider {
     this.issuedAccessTokens.push(accessToken);
     const claims: Record<string, unknown> = { ...this.idTokenClaims(req.grant), ...o.claims };
     for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
-    const body: Record<string, unknown> = { access_token: accessToken, token_type: 'Bearer' };
+    const body: Record<string, unknown> = { access_token: accessToken, token_type: this.tokenType };
     const expiresIn = o.expiresIn === undefined ? this.expiresIn : o.expiresIn;
     if (expiresIn !== null) body.expires_in = expiresIn;
     const scope = o.scope ?? req.grant?.scope;
@@ -314,7 +318,7 @@ export class FakeProvider {
     if (url === this.metadata.token_endpoint && method === 'POST' && body) {
       const grantType = body.get('grant_type');
       const code = body.get('code');
-      const req: TokenRequest = { body, grantType, grant: code ? this.grants.get(code) : undefined, signal };
+      const req: TokenRequest = { body, grantType, grant: code ? this.grants.get(code) : undefined, signal, headers: new Headers(init.headers) };
       const reply = this.tokenReplies.shift();
       return reply ? reply(req) : this.defaultTokenReply(req);
     }
