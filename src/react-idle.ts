@@ -36,7 +36,11 @@ export function useIdleSignOut(options: IdleOptions): IdleCountdown {
         setSecondsLeft(null);
         latest.current.onActive?.();
       },
-      onIdle: () => (latest.current.onIdle ?? client.logout)(),
+      onIdle: () => {
+        // The countdown ends here without onActive (this tab's own onIdle).
+        setSecondsLeft(null);
+        return (latest.current.onIdle ?? client.logout)();
+      },
     });
     handle.current = h;
     return () => {
