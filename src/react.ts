@@ -127,8 +127,9 @@ export function useAuth(): UseAuth {
 /** Props of {@link RequireAuth}. */
 export interface RequireAuthProps {
   /**
-   * Rendered instead of `children` (default nothing): while loading, while the login starts, and when signed out with
-   * an `error` (this page's callback or a renewal failed: no login loop; read it with `useAuth().error`).
+   * Rendered instead of `children` (default nothing): while loading, while the login starts, after a logout, and when
+   * signed out with an `error` (this page's callback or a renewal failed: no login loop; read it with
+   * `useAuth().error`).
    */
   fallback?: ReactNode;
   /** Passed to `login()`; `returnTo` defaults to this page's URL. */
@@ -138,11 +139,16 @@ export interface RequireAuthProps {
 
 /**
  * Renders `children` when signed in. Signed out, it starts a login that comes back to this page (once, however often
- * it mounts); while loading it renders `fallback`, so it never decides before the redirect callback is handled.
+ * it mounts); while loading it renders `fallback`, so it never decides before the redirect callback is handled. A
+ * logout while it shows (in any tab) renders `fallback` and starts no login.
  */
 export function RequireAuth(props: RequireAuthProps): ReturnType<typeof createElement> {
   const { status, error, client } = useAuth();
-  const signedOut = status === 'signed-out' && !error;
+  // Signed out after being signed in here (a logout in this tab or another): no new login. In this tab it would race
+  // the logout's own navigation to the provider and sign the user straight back in.
+  const seen = useRef(false);
+  if (status === 'signed-in') seen.current = true;
+  const signedOut = status === 'signed-out' && !error && !seen.current;
   useEffect(() => {
     if (signedOut) void bind(client).login({ returnTo: location.href, ...props.loginOptions });
   }, [signedOut, client, props.loginOptions]);

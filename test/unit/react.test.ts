@@ -95,6 +95,15 @@ describe('RequireAuth', () => {
     expect(client.calls).toEqual([]);
   });
 
+  it('a logout while it shows renders the fallback and starts no login (it would race the logout to the provider)', () => {
+    const client = createTestClient({ session: true });
+    render(app(client, createElement(RequireAuth, { fallback: 'signed out' }, 'secret')));
+    expect(screen.getByText('secret')).toBeTruthy();
+    act(() => client.signOut());
+    expect(screen.getByText('signed out')).toBeTruthy();
+    expect(client.calls).toEqual([]);
+  });
+
   it('withAuthenticationRequired wraps a component, passing its props', () => {
     const Orders = withAuthenticationRequired((p: { id: number }) => `order ${p.id}`, { fallback: 'wait' });
     render(app(createTestClient({ session: true }), createElement(Orders, { id: 7 })));
