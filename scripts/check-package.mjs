@@ -33,6 +33,8 @@ const required = [
   'dist/idle.mjs',
   'dist/idle.d.ts',
   'dist/idle.iife.min.js',
+  // The framework bindings and the test client (ES modules only).
+  ...['react', 'react-idle', 'vue', 'testing'].flatMap((n) => [`dist/${n}.mjs`, `dist/${n}.d.ts`]),
 ];
 const missing = required.filter((f) => !listed.includes(`package/${f}`));
 if (missing.length) throw new Error(`${tarball} lacks ${missing.join(', ')}`);

@@ -132,7 +132,7 @@ export interface RequireAuthProps {
    * `useAuth().error`).
    */
   fallback?: ReactNode;
-  /** Passed to `login()`; `returnTo` defaults to this page's URL. */
+  /** Passed to `login()`; `returnTo` defaults to this page's path, query and fragment. */
   loginOptions?: LoginOptions | undefined;
   children?: ReactNode;
 }
@@ -150,7 +150,8 @@ export function RequireAuth(props: RequireAuthProps): ReturnType<typeof createEl
   if (status === 'signed-in') seen.current = true;
   const signedOut = status === 'signed-out' && !error && !seen.current;
   useEffect(() => {
-    if (signedOut) void bind(client).login({ returnTo: location.href, ...props.loginOptions });
+    // A path (with the router's base): what onRedirectCallback hands a router's navigate().
+    if (signedOut) void bind(client).login({ returnTo: location.pathname + location.search + location.hash, ...props.loginOptions });
   }, [signedOut, client, props.loginOptions]);
   return createElement(Fragment, null, status === 'signed-in' ? props.children : props.fallback);
 }

@@ -116,7 +116,7 @@ export interface GuardedRoute {
 export interface AuthGuardOptions {
   /** Which routes need a signed-in user. Default: those with `meta.requiresAuth`. */
   requiresAuth?: ((to: GuardedRoute) => boolean) | undefined;
-  /** Passed to `login()`; `returnTo` defaults to the route's URL. */
+  /** Passed to `login()`; `returnTo` defaults to the route's path with the router's base. */
   loginOptions?: LoginOptions | undefined;
 }
 
@@ -132,8 +132,8 @@ export function authGuard(auth: VueAuth, router: { resolve(to: string): { href: 
     if (!needed(to) || !inBrowser()) return true;
     await auth.ready;
     if (auth.isAuthenticated.value) return true;
-    const returnTo = new URL(router.resolve(to.fullPath).href, location.href).href;
-    await bind(auth.client).login({ returnTo, ...options.loginOptions });
+    // The route's path with the router's base (web history), as onRedirectCallback gets it back.
+    await bind(auth.client).login({ returnTo: router.resolve(to.fullPath).href, ...options.loginOptions });
     return false;
   };
 }

@@ -75,7 +75,7 @@ describe('RequireAuth', () => {
     await waitFor(() => expect(w.nav).toHaveBeenCalledOnce());
     expect(screen.queryByText('secret')).toBeNull();
     expect(screen.getByText('wait')).toBeTruthy();
-    expect(pendingReturnTos()).toEqual([`${APP_ORIGIN}/orders`]);
+    expect(pendingReturnTos()).toEqual(['/orders']);
   });
 
   it('on the callback page waits for the exchange instead of starting another login, then shows the route', async () => {

@@ -118,7 +118,7 @@ describe('authGuard', () => {
     await router.push('/orders?id=7');
     expect(router.currentRoute.value.path).toBe('/');
     expect(w.nav).toHaveBeenCalledOnce();
-    expect(pendingReturnTos()).toEqual([`${APP_ORIGIN}/app/orders?id=7`]);
+    expect(pendingReturnTos()).toEqual(['/app/orders?id=7']);
   });
 
   it('on the callback page waits for the exchange, then lets the user through to the guarded route', async () => {
