@@ -20,7 +20,10 @@ const run = (cmd, args, env = {}) => {
   execFileSync(cmd, args, { cwd: examples, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
   console.log(`[examples] ${cmd} ${args.join(' ')}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
 };
-/** Vite, quiet but for warnings that matter (react-router's "use client" directive is one that does not). */
+/**
+ * Vite, quiet but for errors (react-router's "use client" directive warns for nothing in a client bundle).
+ * @param {string} app @param {string[]} args
+ */
 const vite = (app, ...args) => run('npx', ['--no-install', 'vite', 'build', '--config', `${app}/vite.config.ts`, '--logLevel', 'error', ...args], app === 'react' ? { NODE_ENV: 'development' } : {});
 
 export function buildExamples() {
