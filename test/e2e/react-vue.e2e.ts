@@ -14,8 +14,11 @@ import { PASSWORD } from '../../examples/demo/provider.js';
 import { type Demo, startDemo } from '../../examples/demo/server.js';
 import { REPO_ROOT } from './support/app-server.js';
 
-/** Short tokens: the examples renew at half-life here (renewBeforeExpiry 10 s is clamped), 4 s after each token. */
-const TOKEN_TTL_S = 8;
+/**
+ * Short tokens: the examples renew at half-life here (their renewBeforeExpiry, 10 s, is clamped to it), 6 s after each
+ * token; the reload test has those 6 s after a renewal for a reload with no renewal in it.
+ */
+const TOKEN_TTL_S = 12;
 const built = (app: string) => join(REPO_ROOT, 'examples', 'vite', app);
 
 let demo: Demo;
