@@ -17,6 +17,7 @@ import { bind, deliver } from './binding.js';
 import {
   type AuthClient,
   type AuthClientOptions,
+  AuthError,
   type AuthorizedFetch,
   type AuthorizedFetchOptions,
   type AuthState,
@@ -69,10 +70,10 @@ export function AuthProvider(props: AuthProviderProps): ReturnType<typeof create
   return createElement(Context.Provider, { value: client }, props.children);
 }
 
-/** The client of the nearest {@link AuthProvider}; throws outside one. */
+/** The client of the nearest {@link AuthProvider}; throws `AuthError('invalid_config')` outside one. */
 export function useAuthClient(): AuthClient {
   const client = useContext(Context);
-  if (!client) throw new Error('connect-pkce/react: no <AuthProvider>');
+  if (!client) throw new AuthError('invalid_config', 'connect-pkce/react: no <AuthProvider>');
   return client;
 }
 

@@ -7,7 +7,7 @@ import { inBrowser } from './no-browser.js';
 import {
   type AuthClient,
   type AuthClientOptions,
-  type AuthError,
+  AuthError,
   type AuthStatus,
   createAuthClient,
   type LoginOptions,
@@ -98,11 +98,11 @@ export function createAuth(client: AuthClient | AuthClientOptions, options: VueA
 
 /**
  * The {@link VueAuth} of the app: injected in a component's `setup()`, and outside one (a router guard, a store) the
- * last one {@link createAuth} made. Throws before any exists.
+ * last one {@link createAuth} made. Throws `AuthError('invalid_config')` before any exists.
  */
 export function useAuth(): VueAuth {
   const auth = (hasInjectionContext() && inject(KEY, undefined)) || current;
-  if (!auth) throw new Error('connect-pkce/vue: call createAuth() first');
+  if (!auth) throw new AuthError('invalid_config', 'connect-pkce/vue: call createAuth() first');
   return auth;
 }
 

@@ -153,7 +153,7 @@ describe('useAuth', () => {
 
   it('throws outside an AuthProvider', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    expect(() => render(createElement(Status))).toThrow(/AuthProvider/);
+    expect(() => render(createElement(Status))).toThrow(expect.objectContaining({ code: 'invalid_config', message: expect.stringMatching(/AuthProvider/) }));
   });
 
   it('renders loading on the server (renderToString), whatever the client holds: the browser decides', () => {
