@@ -120,6 +120,52 @@ const addOn = (name) => [
   },
 ];
 
+/**
+ * The framework bindings and the test double (issue 22), ES modules only: `connect-pkce/react`, `connect-pkce/vue`,
+ * `connect-pkce/testing`. They import the core as the package itself (`connect-pkce`, and `connect-pkce/idle`), never
+ * a copy of it: an app bundles one core, whose client they read. The frameworks are the app's own (optional peers).
+ */
+const BINDINGS = ['react', 'react-idle', 'vue', 'testing'];
+/** @param {string} id */
+const isIdle = (id) => /[\\/]src[\\/]idle\.(js|ts)$/.test(id) || id === './idle.js';
+/** @param {string} id */
+const isReact = (id) => /[\\/]src[\\/]react\.(js|ts)$/.test(id) || id === './react.js';
+/**
+ * The core, the idle add-on and the React binding, imported by their package names (never the entry being built).
+ * @type {import('rollup').Plugin}
+ */
+const asPackage = {
+  name: 'as-package',
+  resolveId(id, importer) {
+    if (!importer) return null;
+    const name = isCore(id) ? '' : isIdle(id) ? '/idle' : isReact(id) ? '/react' : undefined;
+    return name === undefined ? null : { id: `connect-pkce${name}`, external: true };
+  },
+};
+// oauth4webapi: imported by errors.ts, which the bindings do not use (tree-shaken); named here to keep it out.
+const bindingExternal = ['react', 'vue', 'oauth4webapi'];
+
+/**
+ * The builds of one binding: ES module, types.
+ * @param {string} name
+ * @returns {import('rollup').RollupOptions[]}
+ */
+const binding = (name) => [
+  {
+    input: `src/${name}.ts`,
+    external: bindingExternal,
+    treeshake: { moduleSideEffects: false },
+    output: { file: `dist/${name}.mjs`, format: 'es', sourcemap: true },
+    plugins: [asPackage, ts()],
+  },
+  {
+    input: `src/${name}.ts`,
+    external: bindingExternal,
+    output: { file: `dist/${name}.d.ts`, format: 'es' },
+    plugins: [asPackage, dts()],
+  },
+];
+
 /** @type {import('rollup').RollupOptions[]} */
 export default [
   {
@@ -155,6 +201,7 @@ export default [
     plugins: [dts()],
   },
   ...ADD_ONS.flatMap(addOn),
+  ...BINDINGS.flatMap(binding),
   {
     // The package's command (`npx connect-pkce doctor`), for Node; nothing in it reaches the browser builds.
     input: 'src/doctor/bin.ts',

@@ -36,6 +36,8 @@ const required = [
   'dist/dpop.mjs',
   'dist/dpop.d.ts',
   'dist/dpop.iife.min.js',
+  // The framework bindings and the test client (ES modules only).
+  ...['react', 'react-idle', 'vue', 'testing'].flatMap((n) => [`dist/${n}.mjs`, `dist/${n}.d.ts`]),
 ];
 const missing = required.filter((f) => !listed.includes(`package/${f}`));
 if (missing.length) throw new Error(`${tarball} lacks ${missing.join(', ')}`);

@@ -17,6 +17,7 @@ import type { KoaContext } from 'oidc-provider';
 import { type ApiCall, sampleApi } from './api.js';
 import { type IssMode, mountAt } from './identityserver.js';
 import { createConnectLikeProvider, PASSWORD } from './provider.js';
+import { REACT_VUE_PAGES, reactVueFile, trustedTypePolicies, wantsReactVue } from './react-vue.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The demo's client, as the examples' config.js files name it. */
@@ -30,7 +31,7 @@ const CONFIG_PROVIDER_LOGOUT = `${CONFIG_AUTHORITY}/session/end`;
 const IDENTITY_SERVER_BASE = '/identity';
 
 /** Pages the provider may send the browser back to: registered exactly, as CONNECT requires. */
-const EXAMPLE_PAGES = ['/examples/spa/', '/examples/script-tag/'];
+const EXAMPLE_PAGES = ['/examples/spa/', '/examples/script-tag/', ...REACT_VUE_PAGES];
 const SILENT_PAGE = '/silent-renew.html';
 
 export interface DemoOptions {
@@ -119,7 +120,7 @@ function allowedInlineScripts(path: string, page: string): string[] {
  * Types with no policy at all (so no innerHTML), and network, frames and form posts only to this origin, the demo
  * provider and CONNECT.
  */
-function contentSecurityPolicy(issuer: string, inlineHashes: string[]): string {
+function contentSecurityPolicy(issuer: string, inlineHashes: string[], trustedTypes = "'none'"): string {
   // The provider's origin: a source with a path (`…/identity`) would allow that one path only.
   const providers = `${new URL(issuer).origin} https://*.datahub.connect.aveva.com`;
   return [
@@ -132,7 +133,7 @@ function contentSecurityPolicy(issuer: string, inlineHashes: string[]): string {
     "base-uri 'none'",
     "frame-ancestors 'self'",
     "require-trusted-types-for 'script'",
-    "trusted-types 'none'",
+    `trusted-types ${trustedTypes}`,
   ].join('; ');
 }
 
@@ -259,7 +260,9 @@ async function serveApp(
   } catch {
     return send(400, 'text/plain', 'bad path');
   }
-  let file = fileFor(path);
+  const app = reactVueFile(REPO_ROOT, path);
+  if (app === null) return send(404, 'text/plain', `not built: run npm run demo -- --react (or --vue)`);
+  let file = app ?? fileFor(path);
   const info = file ? await stat(file).catch(() => undefined) : undefined;
   if (!file || !info) return send(404, 'text/plain', `not found: ${path}`);
   if (info.isDirectory()) {
@@ -276,7 +279,7 @@ async function serveApp(
     body = config;
   }
   if (type.startsWith('text/html')) {
-    const csp = contentSecurityPolicy(ctx.issuer, allowedInlineScripts(path, body.toString()));
+    const csp = contentSecurityPolicy(ctx.issuer, allowedInlineScripts(path, body.toString()), trustedTypePolicies(path));
     return send(200, type, body, { 'Content-Security-Policy': csp });
   }
   send(200, type, body);
@@ -325,6 +328,13 @@ async function main() {
   const idpPort = envPort('DEMO_IDP_PORT');
   const identityServer = identityServerFlag();
 
+  if (wantsReactVue(process.argv)) {
+    // Loaded only here: plain `npm run demo` needs no example build.
+    // @ts-expect-error: a plain .mjs script, no types
+    const { buildExamples } = await import('../../scripts/build-react-vue-examples.mjs');
+    buildExamples();
+  }
+
   if (process.argv.includes('--check')) {
     // Loaded only here: plain `npm run demo` needs no browser.
     const { runCheck } = await import('./check.js');
@@ -342,6 +352,8 @@ async function main() {
 connect-pkce demo
   ES module example   ${demo.origin}/examples/spa/
   script-tag example  ${demo.origin}/examples/script-tag/
+  React example       ${demo.origin}/examples/react/  (built by --react)
+  Vue example         ${demo.origin}/examples/vue/    (built by --vue)
   provider            ${demo.issuer}  (client ${demo.clientId}, tenant ${demo.tenantId})
                       ${shape}
   sample API          ${demo.apiUrl}

@@ -1,8 +1,9 @@
-// Where this example signs in.
+// Where this example signs in, and the React and Vue examples (examples/vite/) too: they read this file at start-up.
 //
 // AVEVA CONNECT: fill in all three settings to sign in to your tenant. The client must be an "Authorization Code"
-// client whose redirect URIs include this page (http://localhost:3000/examples/spa/) and the silent page
-// (http://localhost:3000/silent-renew.html), and whose post-logout redirect URIs include this page.
+// client whose redirect URIs include this page (http://localhost:3000/examples/spa/; for the React and Vue examples
+// http://localhost:3000/examples/react/ and http://localhost:3000/examples/vue/) and the silent page
+// (http://localhost:3000/silent-renew.html), and whose post-logout redirect URIs include the same pages.
 export const connect = {
   region: '', // 'uswe', 'euno', 'auea' or 'jpea'
   tenantId: '', // your tenant's ID (a GUID)

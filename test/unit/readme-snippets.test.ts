@@ -9,7 +9,11 @@ import ts from 'typescript';
 import { expect, it } from 'vitest';
 
 const root = (f: string) => fileURLToPath(new URL(`../../${f}`, import.meta.url));
-const snippets = [...readFileSync(root('README.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '');
+// ```tsx blocks (the React binding) compile as .tsx with React's automatic JSX runtime.
+const snippets = [...readFileSync(root('README.md'), 'utf8').matchAll(/^```(tsx?)\n([\s\S]*?)^```$/gm)].map((m) => ({
+  ext: m[1] ?? 'ts',
+  code: m[2] ?? '',
+}));
 
 /** The placeholders snippets use without defining; a snippet's own `const` of the same name shadows them. */
 const placeholders = `import type { AuthClient } from 'connect-pkce';
@@ -30,8 +34,8 @@ it(`the README has TypeScript snippets, and all ${snippets.length} compile again
   mkdirSync(dir, { recursive: true });
   const files = [join(dir, 'placeholders.d.ts')];
   writeFileSync(files[0] as string, placeholders);
-  snippets.forEach((code, i) => {
-    const file = join(dir, `snippet-${i + 1}.ts`);
+  snippets.forEach(({ ext, code }, i) => {
+    const file = join(dir, `snippet-${i + 1}.${ext}`);
     // A module, so that top-level await is allowed and each snippet has its own scope.
     writeFileSync(file, `${code}\nexport {};\n`);
     files.push(file);
@@ -40,6 +44,7 @@ it(`the README has TypeScript snippets, and all ${snippets.length} compile again
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
+    jsx: ts.JsxEmit.ReactJSX,
     lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
     strict: true,
     exactOptionalPropertyTypes: true,
@@ -49,7 +54,7 @@ it(`the README has TypeScript snippets, and all ${snippets.length} compile again
     skipLibCheck: true,
     noEmit: true,
     types: [],
-    // The optional entry points (connect-pkce/session-monitor, connect-pkce/idle) sit beside it.
+    // The optional entry points (connect-pkce/session-monitor, connect-pkce/idle, connect-pkce/react, …) sit beside it.
     paths: { 'connect-pkce': [root('dist/index.d.ts')], 'connect-pkce/*': [root('dist/*.d.ts')] },
   });
   const errors = ts.getPreEmitDiagnostics(program).map((d) => {

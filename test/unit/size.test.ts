@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { minify } from 'terser';
 import { rollup } from 'rollup';
 import { describe, expect, it } from 'vitest';
 import { oauth4webapiShare, sizeOf } from './support/bundle-size.js';
@@ -77,6 +78,19 @@ const ADD_ONS = [
   { name: 'dpop', ceiling: 5_000, marks: ['dpop_not_bound', 'dpop_unavailable'] },
 ];
 
+/**
+ * The framework bindings and the test client (issue 22): ES modules only, each its own entry, gzip ceiling of the
+ * minified file with the core (`connect-pkce`, imported as the package) and the framework excluded. `marks` are
+ * strings only their code contains; none may reach the core's builds.
+ */
+const BINDINGS = [
+  { name: 'react', ceiling: 1_200, marks: ['connect-pkce/react: no <AuthProvider>'] },
+  { name: 'react-idle', ceiling: 500, marks: ['secondsLeft'] },
+  { name: 'vue', ceiling: 1_200, marks: ['connect-pkce/vue: call createAuth() first'] },
+  { name: 'testing', ceiling: 1_000, marks: ['test-access-token-'] },
+];
+const MODULE_TERSER = { ecma: 2020 as const, module: true, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } };
+
 describe('bundle size', () => {
   it(`script-tag build (IIFE, everything bundled) stays under ${IIFE_GZIP_CEILING} bytes gzip`, async () => {
     const iife = sizeOf(readFileSync(dist('connect-pkce.iife.min.js')));
@@ -106,6 +120,22 @@ describe('bundle size', () => {
   it.each(ADD_ONS)("$name throws the core's AuthError, not a class of its own", ({ name }) => {
     expect(readFileSync(dist('connect-pkce.iife.min.js'), 'utf8')).toMatch(/name="AuthError"/);
     for (const file of [`${name}.mjs`, `${name}.iife.min.js`]) expect(readFileSync(dist(file), 'utf8')).not.toMatch(/name\s*=\s*["']AuthError["']/);
+  });
+
+  it.each(BINDINGS)('$name: its own module, importing the core as the package, none of it in the core builds', async ({ name, ceiling, marks }) => {
+    const code = readFileSync(dist(`${name}.mjs`), 'utf8');
+    const min = (await minify(code, MODULE_TERSER)).code ?? '';
+    const size = sizeOf(min);
+    console.info(`[size] ${name}.mjs ${size.min} B minified, ${size.gzip} B gzip -9 (core and framework excluded)`);
+    expect(size.gzip).toBeLessThanOrEqual(ceiling);
+    // The app's one core, never a copy (a second client module would hold its own internals and errors).
+    expect(code).toMatch(/from 'connect-pkce(\/[a-z-]+)?'/);
+    expect(code).not.toMatch(/from '\.\/index\.mjs'|extends Error\b|oauth4webapi/);
+    const core = ['index.mjs', 'connect-pkce.iife.min.js', 'connect-pkce.standalone.mjs'].map((f) => readFileSync(dist(f), 'utf8'));
+    for (const mark of marks) {
+      expect(code).toContain(mark);
+      for (const build of core) expect(build).not.toContain(mark);
+    }
   });
 
   it(`silent pages stay under ${SILENT_PAGE_MAX} bytes`, () => {
