@@ -23,7 +23,11 @@ export interface IdleWiring {
 
 /** The idle clock of one tab: its inputs. Each may call back into its wiring, synchronously. */
 export interface IdleLogic {
-  /** The client's session came (a new login, or the one there was at start) or went (a logout anywhere). */
+  /**
+   * The client's session came (a new login, or the one there was at start) or went (a logout anywhere). A new login
+   * is activity (a renewal is not: it happens without the user), and so is opening a page of the app: an activity
+   * stamp left from before (yesterday's session) must not sign the user out the moment it starts.
+   */
   session(signedIn: boolean): void;
   /** The user did something in this tab (or the app said so: `reset()`). */
   activity(): void;
@@ -34,8 +38,9 @@ export interface IdleLogic {
   look(heard?: number): void;
   /**
    * Whether this tab acts on the time being up for the activity at `at`: not if it is signed out or active again
-   * meanwhile, if another tab claimed this period already (`fired`: the last claim's `at`), or holds the claim now
-   * (`free` falsy).
+   * meanwhile, if another tab claimed this period already (`fired`: the last claim's `at`; a claim within `after` of
+   * `at` is this period's, as tabs may disagree on its start by an activity not yet shared), or holds the claim now
+   * (`free` falsy). A claim taken ends the countdown without `active`: its own idle action is no "stay signed in".
    */
   claim(at: number, fired: number, free: unknown): boolean;
 }
@@ -55,7 +60,6 @@ export function idleLogic(afterMs: number, countdownMs: number, io: IdleWiring):
   // shared: the last one of a burst, less than a second after the one before.
   let lookAt = Infinity;
   let shareAt = Infinity;
-
   const wake = (now: number) => io.wake(Math.min(lookAt, shareAt) - now);
   const share = (now: number) => {
     shareAt = Infinity;
@@ -77,7 +81,6 @@ export function idleLogic(afterMs: number, countdownMs: number, io: IdleWiring):
     if (told) io.active();
     told = 0;
   };
-
   const look = (heard?: number) => {
     const now = io.now();
     if (shareAt <= now) share(now);
@@ -95,7 +98,6 @@ export function idleLogic(afterMs: number, countdownMs: number, io: IdleWiring):
     wake(now);
     if (left <= 0) io.idle(last);
   };
-
   const activity = () => {
     const now = io.now();
     // A computer that slept past the deadline: the move that wakes it may come before the timer, and is no activity.
@@ -109,26 +111,21 @@ export function idleLogic(afterMs: number, countdownMs: number, io: IdleWiring):
     if (told || lookAt === Infinity) look();
     else wake(now);
   };
-
   return {
     session(on) {
       if (on === signedIn) return;
       signedIn = on;
-      // A new login is activity (a renewal is not: it happens without the user), and so is opening a page of the app:
-      // an activity stamp left from before (yesterday's session) must not sign the user out the moment it starts.
       if (on) activity();
       else look();
     },
     activity,
     look,
     claim(at, fired, free) {
-      // A claim within `after` of `at` is this period's: tabs may disagree on its start by an activity not yet shared.
       const now = io.now();
       if (!free || !signedIn || idleAt(now) > now || Math.abs(fired - at) < afterMs) {
         end();
         return false;
       }
-      // Its own idle action is no "stay signed in": no `active` for this countdown.
       told = 0;
       return true;
     },
