@@ -1,8 +1,10 @@
-// Idle sign-out, its own entry point: `connect-pkce/idle`. Built on the client's session events and `logout()`;
-// from the internals only the key that names the app's session, the logger and the client's lifetime.
+// Idle sign-out, its own entry point: `connect-pkce/idle`. The browser's side of it: listeners, the one timer, the
+// activity shared through localStorage and a BroadcastChannel, the Web Lock that lets one tab act. What it all means
+// (idle or not, countdown, when to share) is idle-logic.ts. Built on the client's state and `logout()`; from the
+// internals only the key that names the app's session, the logger, the state and the client's lifetime.
 import { addOnInternals } from './add-on.js';
 import { type AuthClient, AuthError } from './index.js';
-import { webStore } from './storage.js';
+import { idleLogic } from './idle-logic.js';
 
 /** Options of {@link signOutWhenIdle}. */
 export interface IdleOptions {
@@ -35,8 +37,6 @@ export interface IdleSignOut {
  * Listened to in the capture phase, passively.
  */
 const ACTIVITY = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'];
-/** Activity is written for the other tabs at most this often: moving the mouse does not hammer localStorage. */
-const WRITE_EVERY_MS = 1_000;
 
 /**
  * Signs the user out after `after` seconds without activity (the user's own pointer, keys, wheel or touch; not
@@ -60,168 +60,91 @@ export function signOutWhenIdle(client: AuthClient, o: IdleOptions): IdleSignOut
   // booting there on a background renewal is no user at work.
   if (!inner) return handle;
   const c = inner.config;
-  const store = webStore('local');
   const key = `${c.key}:active`;
   const firedKey = `${c.key}:idle`;
-  const stored = () => Number(store.get(key)) || 0;
-  // Activity reaches the running tabs on this channel too: a localStorage write that fails (quota full) would keep
-  // it in this tab's memory, and another tab would sign out a user who is working here.
+  // Activity reaches the running tabs on this channel too: where a localStorage write fails (quota full), another tab
+  // would sign out a user who is working here.
   const channel = new BroadcastChannel(key);
-
-  let signedIn = false;
-  let disposed = false;
-  let counting = false;
-  let written = 0;
-  // The write of the last activity of a burst, less than a second after the one before.
-  let pending: ReturnType<typeof setTimeout> | undefined;
-  // The next look at the clock; none once the time is up (or signed out).
   let timer: ReturnType<typeof setTimeout> | undefined;
-  // The last activity in any tab, ms.
-  let last = 0;
-  /** Tells the other tabs of the last activity. */
-  const share = () => {
-    clearTimeout(pending);
-    pending = undefined;
-    written = Date.now();
-    store.set(key, String(last));
-    channel.postMessage(last);
-  };
-  // A last activity in the future (a clock set back) counts as now, and is stored so: kept, it would count as now on
-  // every look until the clock caught up, turning idle sign-out off for that long.
-  const lastActivity = () => {
-    const now = Date.now();
-    last = Math.max(last, stored());
-    if (last > now) {
-      last = now;
-      share();
-    }
-    return last;
-  };
-
-  const call = (f: ((n: number) => unknown) | undefined, n = 0) => {
-    try {
-      f?.(n);
-    } catch (e) {
-      queueMicrotask(() => {
-        throw e;
-      });
-    }
-  };
-
-  /** The countdown is over, and not by this tab's onIdle: the app hides its warning. */
-  const end = () => {
-    if (counting) call(o.onActive);
-    counting = false;
-  };
-
-  /** Looks at the clock and the last activity, tells the app, and sets the next look. */
-  const plan = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    if (!signedIn) return;
-    const now = Date.now();
-    const idleAt = lastActivity() + o.after * 1000;
-    const left = idleAt - now;
-    if (left <= 0) return void fire(last);
-    if (left <= countdown * 1000) {
-      counting = true;
-      call(o.onCountdown, Math.ceil(left / 1000));
-      timer = setTimeout(plan, left % 1000 || 1000);
-      return;
-    }
-    end();
-    timer = setTimeout(plan, left - countdown * 1000);
-  };
+  // Aborted on dispose: every listener goes with it.
+  const off = new AbortController();
+  const { signal } = off;
 
   /** Time is up for the activity at `at`: one tab (the first to claim it) acts; the others hear the logout. */
-  const fire = async (at: number) => {
-    const claim = async () => {
-      // Signed out (or disposed), or active again, while waiting for the lock: nothing left to do. A claim within
-      // `after` of `at` is this period's: tabs may disagree on its start by an activity not yet shared.
-      if (!signedIn || lastActivity() + o.after * 1000 > Date.now() || Math.abs(Number(store.get(firedKey)) - at) < o.after * 1000)
-        return end();
-      store.set(firedKey, String(at));
-      counting = false;
+  const fire = (at: number) => {
+    const claim = async (free: unknown) => {
+      // Disposed while waiting for the lock: an unmounted app, or a client that is gone, does nothing.
+      if (signal.aborted || !logic.claim(at, local(firedKey), free)) return;
+      local(firedKey, at);
       c.log({ step: 'idle', after: o.after });
       await (o.onIdle ?? (() => client.logout()))();
     };
-    const locks = typeof navigator === 'object' ? navigator.locks : undefined;
-    try {
-      await (locks ? locks.request(firedKey, { ifAvailable: true }, (free) => (free ? claim() : end())) : claim());
-    } catch (e) {
-      queueMicrotask(() => {
-        throw e;
-      });
-    }
+    const { locks } = navigator;
+    (locks ? locks.request(firedKey, { ifAvailable: true }, claim) : claim(1)).catch(rethrow);
   };
-
-  const active = () => {
-    const now = Date.now();
-    // A computer that slept past the deadline: the move that wakes it may come before the timer, and is no activity.
-    if (timer && now >= lastActivity() + o.after * 1000) return void plan();
-    last = now;
-    // At most once a second, and the last activity of a burst too: no other tab may sign out before this one would.
-    if (now - written >= WRITE_EVERY_MS) share();
-    else pending ??= setTimeout(share, WRITE_EVERY_MS);
-    // A countdown ends here (the other tabs end theirs on the storage event); once the time was up and onIdle kept the
-    // session (a lock screen), or another tab ran it, no look is set: activity starts the next period.
-    if (counting || !timer) plan();
-  };
-  const onInput = (e: Event) => e.isTrusted && active();
-  const onStorage = (e: StorageEvent) => e.key === key && plan();
-  const onVisible = () => document.visibilityState === 'visible' && plan();
-  channel.onmessage = ({ data }) => {
-    last = Math.max(last, Number(data) || 0);
-    plan();
-  };
-  const listen = { capture: true, passive: true };
-  for (const type of ACTIVITY) addEventListener(type, onInput, listen);
-  addEventListener('storage', onStorage);
-  document.addEventListener('visibilitychange', onVisible);
-
-  const off = [
-    client.on('token', () => {
-      // A new login is activity; a renewal is not (it happens without the user).
-      if (!signedIn) {
-        signedIn = true;
-        active();
-        plan();
-      }
-    }),
-    client.on('logout', () => {
-      signedIn = false;
-      end();
+  const logic = idleLogic(o.after * 1000, countdown * 1000, {
+    now: () => Date.now(),
+    stored: () => local(key),
+    wake(ms) {
       clearTimeout(timer);
-      timer = undefined;
-    }),
-  ];
-  void client.getSession().then((s) => {
-    if (!s || signedIn || disposed) return;
-    signedIn = true;
-    // Opening a page of the app is activity: an activity stamp left from before (a login on the callback page
-    // before this started, yesterday's session) must not sign the user out the moment the app starts.
-    active();
-    plan();
+      if (ms < Infinity) timer = setTimeout(logic.look, ms);
+    },
+    share(at) {
+      local(key, at);
+      channel.postMessage(at);
+    },
+    countdown: (left) => call(o.onCountdown, left),
+    active: () => call(o.onActive),
+    idle: fire,
   });
 
-  handle.reset = () => {
-    active();
-    plan();
-  };
+  const listen = { capture: true, passive: true, signal };
+  for (const type of ACTIVITY) addEventListener(type, (e) => e.isTrusted && logic.activity(), listen);
+  addEventListener('storage', (e) => e.key === key && logic.look(), listen);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && logic.look(), listen);
+  // Another tab's activity, also where its localStorage write failed (quota full).
+  channel.onmessage = ({ data }) => logic.look(Number(data) || 0);
+  // The session comes (a login, or the stored one once read) or goes (a logout anywhere): the client's state says.
+  const session = () => logic.session(!!inner.source().current);
+  signal.addEventListener('abort', inner.watch(session));
+  session();
+
+  handle.reset = logic.activity;
   handle.dispose = () => {
-    disposed = true;
-    signedIn = false;
+    off.abort();
     clearTimeout(timer);
-    clearTimeout(pending);
-    for (const type of ACTIVITY) removeEventListener(type, onInput, listen);
-    removeEventListener('storage', onStorage);
-    document.removeEventListener('visibilitychange', onVisible);
     channel.close();
-    inner.signal.removeEventListener('abort', handle.dispose);
-    for (const f of off) f();
   };
   // A disposed client (a route change, HMR) takes its watcher with it: no countdown for an unmounted app, no
   // logout through a client that is gone.
-  inner.signal.addEventListener('abort', handle.dispose);
+  inner.signal.addEventListener('abort', handle.dispose, { signal });
   return handle;
 }
+
+/**
+ * Reads (without `value`) or writes a time in localStorage, where it works. A write that fails (quota full) loses
+ * nothing: the logic keeps the last activity, and the channel carries it to the other tabs. It leaves no older value
+ * behind either: one from before the clock was set back would count as now on every look.
+ */
+function local(key: string, value?: number): number {
+  try {
+    if (value === undefined) return Number(localStorage.getItem(key)) || 0;
+    localStorage.removeItem(key);
+    localStorage.setItem(key, String(value));
+  } catch {}
+  return 0;
+}
+
+/** Calls one of the app's callbacks: an exception in it is reported, and stops nothing here. */
+function call(f: ((n: number) => unknown) | undefined, n = 0) {
+  try {
+    f?.(n);
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
+const rethrow = (e: unknown) =>
+  queueMicrotask(() => {
+    throw e;
+  });
