@@ -1,7 +1,7 @@
 // authGuard: a functional guard (canActivate and canMatch) that lets a signed-in user in and sends anyone else to
 // the login, and back to the route afterwards; a session that ends takes the user off the guarded route.
-import { Location } from '@angular/common';
-import { inject, NgZone } from '@angular/core';
+import { isPlatformBrowser, Location } from '@angular/common';
+import { inject, NgZone, PLATFORM_ID } from '@angular/core';
 import { type ActivatedRouteSnapshot, type CanActivateFn, type CanMatchFn, type Route, Router, type RouterStateSnapshot } from '@angular/router';
 import { sdkWindow } from '../index.js';
 import { ConnectAuth } from './auth.js';
@@ -29,6 +29,7 @@ export const authGuard: CanActivateFn & CanMatchFn = (route: ActivatedRouteSnaps
   const location = inject(Location);
   const settings = inject(CONNECT_AUTH_SETTINGS);
   const zone = inject(NgZone);
+  const browser = isPlatformBrowser(inject(PLATFORM_ID));
   if (!watched.has(auth)) {
     watched.add(auth);
     auth.onSignedOut(() => {
@@ -45,7 +46,7 @@ export const authGuard: CanActivateFn & CanMatchFn = (route: ActivatedRouteSnaps
       if (config) guarded.add(config);
       return true;
     }
-    if (!auth.client || sdkWindow()) return false;
+    if (!browser || sdkWindow()) return false;
     if (settings.loginUrl) return router.parseUrl(settings.loginUrl);
     // The address the browser shows for that route (base href, hash routing), which is where the login returns.
     auth.login({ returnTo: location.prepareExternalUrl(url) }).catch(() => {});

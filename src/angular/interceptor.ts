@@ -38,10 +38,10 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const url = isPlatformBrowser(inject(PLATFORM_ID)) ? new URL(req.url, document.baseURI).href : '';
   const policy = policies.get(auth) ?? bearerPolicy(auth, { origins: settings.origins });
   policies.set(auth, policy);
+  // Not an origin that gets the token: the request goes as it is.
   if (!url || !policy.allows(url) || isProviderUrl(url, settings)) return next(req);
   return new Observable<HttpEvent<unknown>>((subscriber) => {
     let cancel = () => {};
-    let open = true;
     const send = (token: string) =>
       new Promise<Attempt>((resolve) => {
         const events: HttpEvent<unknown>[] = [];
@@ -55,19 +55,16 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
         );
         cancel = () => sub.unsubscribe();
       });
+    // A subscriber that unsubscribed ignores what still comes (rxjs): only the request in flight is cancelled.
     policy.send(send).then(
       (done) => {
-        if (!open) return;
         for (const e of done.events) subscriber.next(e);
         if ('error' in done) subscriber.error(done.error);
         else subscriber.complete();
       },
-      (e) => open && subscriber.error(tokenError(req, e)),
+      (e) => subscriber.error(tokenError(req, e)),
     );
-    return () => {
-      open = false;
-      cancel();
-    };
+    return () => cancel();
   });
 };
 

@@ -12,7 +12,7 @@ import {
   PLATFORM_ID,
   type Provider,
 } from '@angular/core';
-import { type AuthClientOptions, type ConnectClientOptions, connectAuthority, createAuthClient, createConnectClient, sdkWindow } from '../index.js';
+import { type AuthClientOptions, type ConnectClientOptions, connectAuthority, createAuthClient, sdkWindow } from '../index.js';
 import { ConnectAuth, connectAuth } from './auth.js';
 
 /** What the binding adds to the client's options. */
@@ -66,9 +66,12 @@ export interface ConnectAuthFeature {
  */
 export function provideConnectAuth(options: ConnectAuthOptions, ...features: ConnectAuthFeature[]): EnvironmentProviders {
   const { origins = [], loginUrl, signedOutUrl = '/', ...clientOptions } = options;
-  const connect = 'authority' in clientOptions && clientOptions.authority ? undefined : (clientOptions as ConnectClientOptions);
+  // CONNECT (a region or host, no authority): the region's authority and scope, as createConnectClient has them;
+  // its `fetch` is left out (the interceptor does its work), and the region's origin gets the token.
+  const c = clientOptions as AuthClientOptions & ConnectClientOptions;
+  const connect = !c.authority && (c.region ? { region: c.region } : { host: c.host as string });
   const settings = (): ConnectAuthSettings => {
-    const authority = connect ? connectAuthority(connect.region ? { region: connect.region } : { host: connect.host as string }) : (clientOptions as AuthClientOptions).authority;
+    const authority = connect ? connectAuthority(connect) : c.authority;
     return { origins: connect ? [...origins, new URL(authority).origin] : origins, authority, loginUrl, signedOutUrl };
   };
   return makeEnvironmentProviders([
@@ -79,9 +82,8 @@ export function provideConnectAuth(options: ConnectAuthOptions, ...features: Con
         const zone = inject(NgZone);
         const outside = <T>(fn: () => T) => zone.runOutsideAngular(fn);
         const browser = isPlatformBrowser(inject(PLATFORM_ID));
-        const client = browser
-          ? outside(() => (connect ? createConnectClient(connect) : createAuthClient(clientOptions as AuthClientOptions)))
-          : null;
+        const { authority } = inject(CONNECT_AUTH_SETTINGS);
+        const client = browser ? outside(() => createAuthClient({ ...c, authority, scope: c.scope ?? (connect ? 'openid ocsapi' : undefined) })) : null;
         const [auth, stop] = connectAuth(client, outside);
         inject(DestroyRef).onDestroy(() => {
           stop();
