@@ -33,6 +33,10 @@ const required = [
   'dist/idle.mjs',
   'dist/idle.d.ts',
   'dist/idle.iife.min.js',
+  'dist/angular.mjs',
+  'dist/angular.d.ts',
+  'dist/angular-testing.mjs',
+  'dist/angular-testing.d.ts',
 ];
 const missing = required.filter((f) => !listed.includes(`package/${f}`));
 if (missing.length) throw new Error(`${tarball} lacks ${missing.join(', ')}`);
