@@ -14,7 +14,7 @@ import { BrowserTestingModule, platformBrowserTesting } from '@angular/platform-
 import { provideRouter, Router } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { authGuard, authInterceptor, ConnectAuth, provideConnectAuth } from '../../src/angular/index.js';
+import { authGuard, authInterceptor, CONNECT_AUTH_SETTINGS, ConnectAuth, provideConnectAuth } from '../../src/angular/index.js';
 import { type AuthClient, AuthError } from '../../src/index.js';
 import { setAddress } from './support/browser.js';
 import { APP_ORIGIN, ISSUER } from './support/fake-provider.js';
@@ -121,6 +121,29 @@ describe('provideConnectAuth', () => {
     await after.ready;
     expect(after.status()).toBe('signed-out');
     expect(after.error()).toBeInstanceOf(AuthError);
+  });
+
+  it('for CONNECT (region, tenant): the region\'s authority, and its API origin gets the token but its identity URLs do not', async () => {
+    const auth = await app(
+      provideConnectAuth({ region: 'uswe', tenantId: 't1', clientId: 'c1', redirectUri: `${APP_ORIGIN}/`, shareAcrossTabs: false }),
+      provideHttpClient(withInterceptors([authInterceptor])),
+      provideHttpClientTesting(),
+    );
+    const base = 'https://uswe.datahub.connect.aveva.com';
+    expect(TestBed.inject(CONNECT_AUTH_SETTINGS)).toMatchObject({ authority: `${base}/identity`, origins: [base] });
+    expect(auth.client).not.toBeNull();
+    vi.spyOn(auth, 'getAccessToken').mockResolvedValue('t');
+    const http = TestBed.inject(HttpClient);
+    const ctl = TestBed.inject(HttpTestingController);
+    const api = firstValueFrom(http.get(`${base}/api/v1/Tenants/t1/Namespaces`));
+    const identity = firstValueFrom(http.get(`${base}/identity/connect/userinfo`));
+    const a = await vi.waitFor(() => ctl.expectOne(`${base}/api/v1/Tenants/t1/Namespaces`));
+    const b = ctl.expectOne(`${base}/identity/connect/userinfo`);
+    expect(a.request.headers.get('Authorization')).toBe('Bearer t');
+    expect(b.request.headers.has('Authorization')).toBe(false);
+    a.flush([]);
+    b.flush({});
+    await Promise.all([api, identity]);
   });
 
   it('creates nothing on the server: signed out, no request, actions refuse with not_in_browser', async () => {
