@@ -166,6 +166,30 @@ const binding = (name) => [
   },
 ];
 
+/**
+ * The Angular binding, `connect-pkce/angular` (ES module and types only: Angular apps are built). It takes the core
+ * and the add-ons as the package itself (`connect-pkce`, `connect-pkce/idle`, …), never a copy of its own: the
+ * client's internals are keyed per module instance. Angular and rxjs stay the app's.
+ * @param {string} id
+ */
+const angularExternal = (id) => {
+  if (/^(@angular\/|rxjs)/.test(id)) return id;
+  const entry = /[\\/]src[\\/](index|idle|session-monitor|angular[\\/]index)\.(js|ts)$/.exec(id)?.[1];
+  return entry && (entry === 'index' ? 'connect-pkce' : `connect-pkce/${entry.replace(/[\\/]index$/, '')}`);
+};
+/**
+ * Resolves the Angular entries' imports to the package's entries (an entry itself, imported by no one, is built).
+ * @type {import('rollup').Plugin}
+ */
+const angularExternals = {
+  name: 'angular-externals',
+  resolveId(id, from) {
+    if (!from) return null;
+    const external = angularExternal(id.startsWith('.') ? join(from, '..', id) : id);
+    return external ? { id: external, external: true } : null;
+  },
+};
+
 /** @type {import('rollup').RollupOptions[]} */
 export default [
   {
@@ -202,6 +226,18 @@ export default [
   },
   ...ADD_ONS.flatMap(addOn),
   ...BINDINGS.flatMap(binding),
+  ...[
+    ['src/angular/index.ts', 'angular'],
+    ['src/angular/testing.ts', 'angular-testing'],
+  ].flatMap(([input, name]) => /** @type {import('rollup').RollupOptions[]} */ ([
+    {
+      input,
+      treeshake: { moduleSideEffects: false },
+      output: { file: `dist/${name}.mjs`, format: 'es', sourcemap: true },
+      plugins: [angularExternals, ts()],
+    },
+    { input, output: { file: `dist/${name}.d.ts`, format: 'es' }, plugins: [angularExternals, dts()] },
+  ])),
   {
     // The package's command (`npx connect-pkce doctor`), for Node; nothing in it reaches the browser builds.
     input: 'src/doctor/bin.ts',

@@ -38,6 +38,10 @@ const required = [
   'dist/dpop.iife.min.js',
   // The framework bindings and the test client (ES modules only).
   ...['react', 'react-idle', 'vue', 'testing'].flatMap((n) => [`dist/${n}.mjs`, `dist/${n}.d.ts`]),
+  'dist/angular.mjs',
+  'dist/angular.d.ts',
+  'dist/angular-testing.mjs',
+  'dist/angular-testing.d.ts',
 ];
 const missing = required.filter((f) => !listed.includes(`package/${f}`));
 if (missing.length) throw new Error(`${tarball} lacks ${missing.join(', ')}`);

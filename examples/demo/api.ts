@@ -31,6 +31,17 @@ const unauthorized = (res: ServerResponse, error?: string) =>
 export function sampleApi(provider: Provider, onCall: (c: ApiCall) => void = () => {}) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
     if (!path.startsWith('/api/')) return false;
+    // Pages of another origin may call it with a token (the Angular example calls it by another host name).
+    const origin = req.headers.origin;
+    if (origin) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
+    }
+    if (req.method === 'OPTIONS' && origin) {
+      res.writeHead(204, { 'Access-Control-Allow-Headers': 'Authorization', 'Access-Control-Allow-Methods': 'GET' }).end();
+      return true;
+    }
     const route = NAMESPACES_ROUTE.exec(path);
     const report = (status: number, user?: string) => onCall({ status, path, user });
     if (!route) {

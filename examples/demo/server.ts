@@ -14,6 +14,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type Provider from 'oidc-provider';
 import type { KoaContext } from 'oidc-provider';
+import { ANGULAR_PAGE, angularBuilt, angularConfig, angularFile, buildAngularExample, startOtherOrigin } from './angular.js';
 import { type ApiCall, sampleApi } from './api.js';
 import { type IssMode, mountAt } from './identityserver.js';
 import { createConnectLikeProvider, PASSWORD } from './provider.js';
@@ -31,7 +32,7 @@ const CONFIG_PROVIDER_LOGOUT = `${CONFIG_AUTHORITY}/session/end`;
 const IDENTITY_SERVER_BASE = '/identity';
 
 /** Pages the provider may send the browser back to: registered exactly, as CONNECT requires. */
-const EXAMPLE_PAGES = ['/examples/spa/', '/examples/script-tag/', ...REACT_VUE_PAGES];
+const EXAMPLE_PAGES = ['/examples/spa/', '/examples/script-tag/', ...REACT_VUE_PAGES, ANGULAR_PAGE];
 const SILENT_PAGE = '/silent-renew.html';
 
 export interface DemoOptions {
@@ -50,6 +51,11 @@ export interface DemoOptions {
   identityServer?: IssMode | undefined;
   /** Where activity lines go (logins, renewals, API calls); default none. */
   log?: (line: string) => void;
+  /**
+   * Serve the Angular example's build (examples/demo/angular.ts builds it) with its config.json, and start the
+   * unlisted second API origin it calls. Default false.
+   */
+  angular?: boolean | undefined;
 }
 
 export interface Demo {
@@ -66,6 +72,8 @@ export interface Demo {
   accessTokenTtl: number;
   /** The sample API's namespaces URL for the demo tenant. */
   apiUrl: string;
+  /** With `angular`: the origin that is not listed in the Angular example (it answers whether a token came). */
+  otherOrigin?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -120,17 +128,24 @@ function allowedInlineScripts(path: string, page: string): string[] {
  * Types with no policy at all (so no innerHTML), and network, frames and form posts only to this origin, the demo
  * provider and CONNECT.
  */
-function contentSecurityPolicy(issuer: string, inlineHashes: string[], trustedTypes = "'none'"): string {
+function contentSecurityPolicy(
+  issuer: string,
+  inlineHashes: string[],
+  trustedTypes = "'none'",
+  angular?: { apis: string[] },
+): string {
+  // The Angular example also calls its APIs, and has a <base href> (the built app resolves its files and routes by it).
+  const apis = angular?.apis ?? [];
   // The provider's origin: a source with a path (`…/identity`) would allow that one path only.
   const providers = `${new URL(issuer).origin} https://*.datahub.connect.aveva.com`;
   return [
     "default-src 'self'",
     `script-src 'self' ${inlineHashes.join(' ')}`.trim(),
-    `connect-src 'self' ${providers}`,
+    `connect-src 'self' ${[providers, ...apis].join(' ')}`,
     `frame-src 'self' ${providers}`,
     `form-action 'self' ${providers}`,
     "object-src 'none'",
-    "base-uri 'none'",
+    angular ? "base-uri 'self'" : "base-uri 'none'",
     "frame-ancestors 'self'",
     "require-trusted-types-for 'script'",
     `trusted-types ${trustedTypes}`,
@@ -174,6 +189,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
   let idpHandler: Handler = appHandler;
   const appServer = createServer((req, res) => appHandler(req, res));
   const idpServer = createServer((req, res) => idpHandler(req, res));
+  const servers = [appServer, idpServer];
   try {
     // Listen first: the issuer and the redirect URIs contain the ports.
     const appPort = await listen(appServer, o.appPort ?? 3000, 'example server', 'DEMO_APP_PORT');
@@ -200,7 +216,10 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
     idpHandler = basePath ? mountAt(basePath, provider.callback()) : provider.callback();
 
     const api = sampleApi(provider, (c: ApiCall) => log(`[api] ${c.status} GET ${c.path}${c.user ? ` (${c.user})` : ''}`));
-    const config = { issuer, providerLogout, idle: o.idle };
+    const other = o.angular ? await startOtherOrigin() : undefined;
+    if (other) servers.push(other.server);
+    const angular = other && angularConfig({ origin, issuer, clientId: DEMO_CLIENT_ID, tenantId: DEMO_TENANT_ID, accessTokenTtl, other: other.origin });
+    const config = { issuer, providerLogout, idle: o.idle, angular };
     appHandler = (req, res) => void serveApp(req, res, { ...config, api }).catch(() => res.headersSent || res.writeHead(500).end());
 
     return {
@@ -212,12 +231,13 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
       tenantId: DEMO_TENANT_ID,
       accessTokenTtl,
       apiUrl: `${origin}/api/v1/Tenants/${DEMO_TENANT_ID}/Namespaces`,
+      otherOrigin: other?.origin,
       close: async () => {
-        await Promise.all([closeServer(appServer), closeServer(idpServer)]);
+        await Promise.all(servers.map(closeServer));
       },
     };
   } catch (e) {
-    await Promise.all([closeServer(appServer), closeServer(idpServer)]);
+    await Promise.all(servers.map(closeServer));
     throw e;
   }
 }
@@ -240,7 +260,13 @@ function watchProvider(provider: Provider, log: (line: string) => void) {
 async function serveApp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { issuer: string; providerLogout: string; idle: DemoOptions['idle']; api: ReturnType<typeof sampleApi> },
+  ctx: {
+    issuer: string;
+    providerLogout: string;
+    idle: DemoOptions['idle'];
+    api: ReturnType<typeof sampleApi>;
+    angular: ReturnType<typeof angularConfig> | undefined;
+  },
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (await ctx.api(req, res, url.pathname)) return;
@@ -260,9 +286,12 @@ async function serveApp(
   } catch {
     return send(400, 'text/plain', 'bad path');
   }
-  const app = reactVueFile(REPO_ROOT, path);
+  const angular = ctx.angular && path.startsWith(ANGULAR_PAGE);
+  if (angular && path === `${ANGULAR_PAGE}config.json`) return send(200, 'application/json', JSON.stringify(ctx.angular));
+  if (angular && !angularBuilt()) return send(404, 'text/plain', 'The Angular example is not built: npm run demo -- --angular builds it');
+  const app = angular ? undefined : reactVueFile(REPO_ROOT, path);
   if (app === null) return send(404, 'text/plain', `not built: run npm run demo -- --react (or --vue)`);
-  let file = app ?? fileFor(path);
+  let file = angular ? angularFile(path) : (app ?? fileFor(path));
   const info = file ? await stat(file).catch(() => undefined) : undefined;
   if (!file || !info) return send(404, 'text/plain', `not found: ${path}`);
   if (info.isDirectory()) {
@@ -279,7 +308,8 @@ async function serveApp(
     body = config;
   }
   if (type.startsWith('text/html')) {
-    const csp = contentSecurityPolicy(ctx.issuer, allowedInlineScripts(path, body.toString()), trustedTypePolicies(path));
+    const apis = angular && ctx.angular ? { apis: [new URL(ctx.angular.api).origin, new URL(ctx.angular.other).origin] } : undefined;
+    const csp = contentSecurityPolicy(ctx.issuer, allowedInlineScripts(path, body.toString()), trustedTypePolicies(path), apis);
     return send(200, type, body, { 'Content-Security-Policy': csp });
   }
   send(200, type, body);
@@ -327,6 +357,7 @@ async function main() {
   const appPort = envPort('DEMO_APP_PORT');
   const idpPort = envPort('DEMO_IDP_PORT');
   const identityServer = identityServerFlag();
+  const angular = process.argv.includes('--angular');
 
   if (wantsReactVue(process.argv)) {
     // Loaded only here: plain `npm run demo` needs no example build.
@@ -344,7 +375,12 @@ async function main() {
   }
 
   const time = () => new Date().toLocaleTimeString('en-GB');
-  const demo = await startDemo({ appPort, idpPort, identityServer, log: (line) => console.log(`${time()} ${line}`) });
+  if (angular) {
+    console.log('Building the Angular example from the packed SDK (npm pack, npm ci, ng build)…');
+    const b = buildAngularExample();
+    console.log(`  packed in ${b.packMs} ms, installed in ${b.installMs} ms, built in ${b.buildMs} ms`);
+  }
+  const demo = await startDemo({ appPort, idpPort, identityServer, angular, log: (line) => console.log(`${time()} ${line}`) });
   const shape = identityServer
     ? `answers like IdentityServer (${identityServer === 'never' ? 'IdentityServer4: no iss' : identityServer === 'success' ? 'Duende: iss on successes only' : 'iss always'})`
     : 'oidc-provider; --identityserver makes it answer like CONNECT\'s IdentityServer';
@@ -354,6 +390,7 @@ connect-pkce demo
   script-tag example  ${demo.origin}/examples/script-tag/
   React example       ${demo.origin}/examples/react/  (built by --react)
   Vue example         ${demo.origin}/examples/vue/    (built by --vue)
+  Angular example     ${angular ? `${demo.origin}${ANGULAR_PAGE}` : '(npm run demo -- --angular builds and serves it)'}
   provider            ${demo.issuer}  (client ${demo.clientId}, tenant ${demo.tenantId})
                       ${shape}
   sample API          ${demo.apiUrl}

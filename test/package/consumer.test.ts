@@ -2,7 +2,7 @@
 // a fresh Vite + TypeScript app with strict settings and exactOptionalPropertyTypes installs it, type-checks code
 // that narrows `err.code` and passes `string | undefined` options, and builds, with the silent page copied to
 // public/ as the README shows. Vite and TypeScript are the versions this repository locks, so npm's cache has them.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,8 @@ try {
 `;
 
 let app = '';
+/** What `npm install` printed. */
+let installOutput = '';
 /** Runs a command in the app; a failure throws with what the command printed (tsc prints its errors to stdout). */
 function run(cmd: string, args: string[]): string {
   try {
@@ -125,7 +127,9 @@ beforeAll(() => {
   );
   mkdirSync(join(app, 'src'));
   writeFileSync(join(app, 'src/main.ts'), main);
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']);
+  const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app, encoding: 'utf8' });
+  if (install.status !== 0) throw new Error(`npm install failed:\n${install.stdout}${install.stderr}`);
+  installOutput = `${install.stdout}${install.stderr}`;
 }, 240_000);
 
 afterAll(() => {
@@ -135,6 +139,9 @@ afterAll(() => {
 describe('a Vite + TypeScript project using the packed tarball', () => {
   it('installs the package with its silent page copied to public/', () => {
     expect(json(join(app, 'node_modules/connect-pkce/package.json')).version).toBe(pkg.version);
+    // Angular is an optional peer (connect-pkce/angular): an app without it installs none and hears nothing of it.
+    expect(installOutput).not.toMatch(/peer|@angular|rxjs/i);
+    expect(existsSync(join(app, 'node_modules/@angular'))).toBe(false);
     expect(readFileSync(join(app, 'public/silent-renew.html'), 'utf8')).toContain('connect-pkce:silent');
   });
 
