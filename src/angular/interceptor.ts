@@ -23,7 +23,8 @@ interface Attempt {
  * `provideConnectAuth`, and to no other (those pass through untouched, as do requests to the provider's own URLs).
  * It waits for a renewal when the token is near expiry; on a 401 it renews once and sends the request once more, at
  * most once per token (the rule of `createAuthorizedFetch`). Failing to get a token reaches the app as an
- * `HttpErrorResponse` with status 401 and the `AuthError` as its `error`. The response's events are passed on once
+ * `HttpErrorResponse` with status 401 and the `AuthError` as its `error`; so does a DPoP-bound token (the client's
+ * `dpop` option), which it never sends as a bearer token. The response's events are passed on once
  * the request is done (a 401 can only be known then), so progress events arrive together at the end.
  *
  * ```ts
@@ -43,7 +44,11 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   return new Observable<HttpEvent<unknown>>((subscriber) => {
     let cancel = () => {};
     const send = (token: string) =>
-      new Promise<Attempt>((resolve) => {
+      new Promise<Attempt>((resolve, reject) => {
+        // A DPoP-bound token (the client's `dpop` option) is never sent as a bearer token: HttpClient cannot sign
+        // a proof per request here, createAuthorizedFetch does.
+        if (/^dpop$/i.test(auth.session()?.tokenType ?? ''))
+          return reject(new AuthError('invalid_config', 'A DPoP-bound token: use createAuthorizedFetch'));
         const events: HttpEvent<unknown>[] = [];
         // In the zone: the app's handlers of this response run there, as without the interceptor.
         const sub = zone.run(() =>

@@ -11,6 +11,8 @@ export interface ConnectAuthTestingOptions {
   user?: NonNullable<Session['claims']> | null | undefined;
   /** The access token the fake hands out (and the interceptor sends). Default `'test-access-token'`. */
   accessToken?: string | undefined;
+  /** Its `token_type`: `'DPoP'` stands for a client with the `dpop` option. Default `'bearer'`. */
+  tokenType?: string | undefined;
   /** Origins the interceptor sends the token to, besides the page's own. */
   origins?: string[] | undefined;
   /** See `provideConnectAuth`. */
@@ -32,15 +34,15 @@ export function provideConnectAuthTesting(options: ConnectAuthTestingOptions = {
   const { user = { sub: 'test-user' } as NonNullable<Session['claims']>, accessToken = 'test-access-token' } = options;
   return makeEnvironmentProviders([
     { provide: CONNECT_AUTH_SETTINGS, useValue: { origins: options.origins ?? [], authority: 'https://provider.invalid', loginUrl: options.loginUrl, signedOutUrl: options.signedOutUrl ?? '/' } },
-    { provide: ConnectAuth, useFactory: () => fakeAuth(user, accessToken) },
+    { provide: ConnectAuth, useFactory: () => fakeAuth(user, accessToken, options.tokenType ?? 'bearer') },
   ]);
 }
 
-function fakeAuth(user: NonNullable<Session['claims']> | null, accessToken: string): ConnectAuth {
+function fakeAuth(user: NonNullable<Session['claims']> | null, accessToken: string, tokenType: string): ConnectAuth {
   let renewals = 1;
   const session = (): Session => ({
     accessToken: renewals > 1 ? `${accessToken}-${renewals}` : accessToken,
-    tokenType: 'bearer',
+    tokenType,
     expiresAt: Date.now() + 3_600_000,
     claims: user ?? { sub: 'test-user' } as NonNullable<Session['claims']>,
   });

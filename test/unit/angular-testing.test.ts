@@ -61,6 +61,15 @@ describe('provideConnectAuthTesting', () => {
     await Promise.all([listed, other]);
   });
 
+  it('never sends a DPoP-bound token as a bearer token: the request fails as a 401 whose error is the AuthError', async () => {
+    app({ tokenType: 'DPoP' });
+    const http = TestBed.inject(HttpClient);
+    const ctl = TestBed.inject(HttpTestingController);
+    const failed = await firstValueFrom(http.get('https://api.example/items')).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ status: 401, error: { name: 'AuthError', code: 'invalid_config' } });
+    ctl.expectNone('https://api.example/items');
+  });
+
   it('signed out (user: null): the guard logs in, which signs the fake user in; logout signs out and leaves the guarded route', async () => {
     const auth = app({ user: null, signedOutUrl: '/bye' });
     expect(auth.status()).toBe('signed-out');

@@ -98,8 +98,10 @@ const MODULE_TERSER = { ecma: 2020 as const, module: true, compress: { passes: 3
  * not bundled): the whole entry, and what a typical app imports (provideConnectAuth, ConnectAuth, authGuard,
  * authInterceptor; the add-on features and the testing entry are tree-shaken). The issue's goal is 1,500 B; measured
  * 2,236 B whole and 1,928 B typical, so the ceilings are those plus a little until the entry is made smaller.
+ * 2,300 → 2,340 / 1,980 → 2,030 (+75 B at 2,311 / 2,002): the interceptor never sends a DPoP-bound token as a bearer
+ * token (issue 23), it fails the request with an AuthError instead.
  */
-const ANGULAR_CEILINGS = { whole: 2_300, typical: 1_980 };
+const ANGULAR_CEILINGS = { whole: 2_340, typical: 2_030 };
 /** Strings only the Angular binding contains. */
 const ANGULAR_MARKS = ['connect-pkce settings', '@angular/core', 'runOutsideAngular'];
 
