@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import typescript from '@rollup/plugin-typescript';
+import tsc from 'typescript';
 import { dts } from 'rollup-plugin-dts';
 
 // The silent page: the smallest page that hands the authorization response to the app. In the hidden iframe it posts
@@ -49,9 +49,29 @@ const sri = {
  */
 export const IIFE_TERSER = { ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true, hoist_funs: true }, format: { comments: false } };
 
-// noEmitOnError: a type error fails the build (the plugin only warns otherwise).
-const ts = () =>
-  typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], noEmit: false, declaration: false, noEmitOnError: true });
+/**
+ * TypeScript to JavaScript file by file (`transpileModule`, which `isolatedModules` and `verbatimModuleSyntax` make
+ * exact): `npm run typecheck` checks the types once, where a checking plugin checked the whole program again for
+ * each of the builds below (the build took 50 s instead of a few on the 2-core machine).
+ * @returns {import('rollup').Plugin}
+ */
+const ts = () => ({
+  name: 'transpile-ts',
+  resolveId(id, importer) {
+    if (!importer || !id.startsWith('.') || !id.endsWith('.js')) return null;
+    const file = join(dirname(importer), id.replace(/\.js$/, '.ts'));
+    return existsSync(file) ? file : null;
+  },
+  transform(code, id) {
+    if (!id.endsWith('.ts')) return null;
+    const out = tsc.transpileModule(code, { fileName: id, compilerOptions: TS_OPTIONS });
+    return { code: out.outputText, map: out.sourceMapText };
+  },
+});
+const TS_OPTIONS = tsc.convertCompilerOptionsFromJson(
+  { ...tsc.readConfigFile('tsconfig.json', tsc.sys.readFile).config.compilerOptions, noEmit: false, declaration: false, sourceMap: true },
+  '.',
+).options;
 
 /**
  * Optional capabilities, each its own entry point so that apps that do not import them ship none of their bytes (and

@@ -1,5 +1,6 @@
 // The examples and the demo, end to end: runs `npm run demo -- --check` (minus the build, done before the e2e
-// tests) as its own process, exactly as a user would, so a server or browser left running would show as a hang.
+// tests) as its own process, exactly as a user would, so a server or browser left running would show as a hang. The
+// two checks run side by side: each starts its own servers on free ports and its own Chromium.
 import { spawn } from 'node:child_process';
 import { expect, test } from 'vitest';
 import { REPO_ROOT } from './support/app-server.js';
@@ -45,11 +46,11 @@ async function expectCheckPasses(...flags: string[]) {
   return output;
 }
 
-test('npm run demo -- --check: both examples log in, renew silently, call the API, under a strict CSP', { timeout: 120_000 }, async () => {
+test.concurrent('npm run demo -- --check: both examples log in, renew silently, call the API, under a strict CSP', { timeout: 120_000 }, async () => {
   await expectCheckPasses();
 });
 
-test('npm run demo -- --check --identityserver: the same steps against a provider that answers like CONNECT\'s IdentityServer', { timeout: 120_000 }, async () => {
+test.concurrent('npm run demo -- --check --identityserver: the same steps against a provider that answers like CONNECT\'s IdentityServer', { timeout: 120_000 }, async () => {
   const output = await expectCheckPasses('--identityserver');
   expect(output).toMatch(/provider http:\/\/localhost:\d+\/identity \(IdentityServer, iss success\)/);
 });
