@@ -255,6 +255,8 @@ export function resolveConfig(o: AuthClientOptions): ResolvedConfig {
     throw bad('"storage" must be "session", "local", "memory" or an object with get, set and remove');
   const params = checkParams('extraAuthorizationParams', o.extraAuthorizationParams);
   if (o.logger !== undefined && typeof o.logger !== 'function') throw bad('"logger" must be a function');
+  // Checked here, not at the first login: `dpop: true` would otherwise fail there with a bare TypeError.
+  if (o.dpop !== undefined && typeof o.dpop?.token !== 'function') throw bad('"dpop" must be what dpop() returns');
   if (o.scope !== undefined && (typeof o.scope !== 'string' || !o.scope.trim())) throw bad('"scope" must be a non-empty string');
   const scope = o.scope ?? 'openid';
   if (o.tenantId !== undefined) {

@@ -98,6 +98,10 @@ describe('resolveConfig', () => {
     expect(configError(withOptions({ logoutMethod })).code).toBe('invalid_config');
   });
 
+  it.each([true, 'on', {}, { token: 'yes' }])('rejects dpop %j at creation, not at the first login', (dpop) => {
+    expect(configError(withOptions({ dpop })).code).toBe('invalid_config');
+  });
+
   it('names the session after everything that changes what its token is for', () => {
     const key = (o: Record<string, unknown>) => resolveConfig(withOptions(o)).key;
     expect(resolveConfig(required).key).toBe(`cpk:${CLIENT_ID}@${ISSUER}/#openid`);
