@@ -146,24 +146,25 @@ const addOn = (name) => [
  * a copy of it: an app bundles one core, whose client they read. The frameworks are the app's own (optional peers).
  */
 const BINDINGS = ['react', 'react-idle', 'vue', 'testing'];
-/** @param {string} id */
-const isIdle = (id) => /[\\/]src[\\/]idle\.(js|ts)$/.test(id) || id === './idle.js';
-/** @param {string} id */
-const isReact = (id) => /[\\/]src[\\/]react\.(js|ts)$/.test(id) || id === './react.js';
+/** The package's entries that other entries import: the core, the add-ons and the bindings that build on others. */
+const PACKAGE_ENTRY = /[\\/]src[\\/](index|idle|session-monitor|react|angular[\\/]index)\.(js|ts)$/;
 /**
- * The core, the idle add-on and the React binding, imported by their package names (never the entry being built).
+ * Imports of the package's entries, by their package names (`connect-pkce`, `connect-pkce/idle`, …), never a copy:
+ * an app bundles one core, whose client every binding reads. The entry being built is imported by no one.
  * @type {import('rollup').Plugin}
  */
 const asPackage = {
   name: 'as-package',
-  resolveId(id, importer) {
-    if (!importer) return null;
-    const name = isCore(id) ? '' : isIdle(id) ? '/idle' : isReact(id) ? '/react' : undefined;
-    return name === undefined ? null : { id: `connect-pkce${name}`, external: true };
+  resolveId(id, from) {
+    if (!from) return null;
+    const entry = PACKAGE_ENTRY.exec(id.startsWith('.') ? join(from, '..', id) : id)?.[1];
+    return entry ? { id: entry === 'index' ? 'connect-pkce' : `connect-pkce/${entry.replace(/[\\/]index$/, '')}`, external: true } : null;
   },
 };
 // oauth4webapi: imported by errors.ts, which the bindings do not use (tree-shaken); named here to keep it out.
 const bindingExternal = ['react', 'vue', 'oauth4webapi'];
+/** @param {string} id */
+const ANGULAR = (id) => /^(@angular\/|rxjs)/.test(id);
 
 /**
  * The builds of one binding: ES module, types.
@@ -186,29 +187,6 @@ const binding = (name) => [
   },
 ];
 
-/**
- * The Angular binding, `connect-pkce/angular` (ES module and types only: Angular apps are built). It takes the core
- * and the add-ons as the package itself (`connect-pkce`, `connect-pkce/idle`, …), never a copy of its own: the
- * client's internals are keyed per module instance. Angular and rxjs stay the app's.
- * @param {string} id
- */
-const angularExternal = (id) => {
-  if (/^(@angular\/|rxjs)/.test(id)) return id;
-  const entry = /[\\/]src[\\/](index|idle|session-monitor|angular[\\/]index)\.(js|ts)$/.exec(id)?.[1];
-  return entry && (entry === 'index' ? 'connect-pkce' : `connect-pkce/${entry.replace(/[\\/]index$/, '')}`);
-};
-/**
- * Resolves the Angular entries' imports to the package's entries (an entry itself, imported by no one, is built).
- * @type {import('rollup').Plugin}
- */
-const angularExternals = {
-  name: 'angular-externals',
-  resolveId(id, from) {
-    if (!from) return null;
-    const external = angularExternal(id.startsWith('.') ? join(from, '..', id) : id);
-    return external ? { id: external, external: true } : null;
-  },
-};
 
 /** @type {import('rollup').RollupOptions[]} */
 export default [
@@ -246,6 +224,8 @@ export default [
   },
   ...ADD_ONS.flatMap(addOn),
   ...BINDINGS.flatMap(binding),
+  // The Angular binding, `connect-pkce/angular` (ES module and types only: Angular apps are built); Angular and rxjs
+  // stay the app's.
   ...[
     ['src/angular/index.ts', 'angular'],
     ['src/angular/testing.ts', 'angular-testing'],
@@ -254,9 +234,10 @@ export default [
       input,
       treeshake: { moduleSideEffects: false },
       output: { file: `dist/${name}.mjs`, format: 'es', sourcemap: true },
-      plugins: [angularExternals, ts()],
+      external: ANGULAR,
+      plugins: [asPackage, ts()],
     },
-    { input, output: { file: `dist/${name}.d.ts`, format: 'es' }, plugins: [angularExternals, dts()] },
+    { input, external: ANGULAR, output: { file: `dist/${name}.d.ts`, format: 'es' }, plugins: [asPackage, dts()] },
   ])),
   {
     // The package's command (`npx connect-pkce doctor`), for Node; nothing in it reaches the browser builds.
